@@ -1,0 +1,27 @@
+"""Event data: the :class:`EventSet` schema, HDF5 I/O, foreign-format readers and
+writers, and :class:`FeatureSpec` (columns/images ⇄ normalised tensors)."""
+
+from nugan.data.eventset import (
+    PARTICLE_FIELDS,
+    SCHEMA_VERSION,
+    EventSet,
+    ParticleStatus,
+    make_particles,
+    provenance,
+)
+from nugan.data.hdf5 import count_events, describe, iter_events, read_attrs, read_events, write_events
+
+__all__ = [
+    "PARTICLE_FIELDS",
+    "SCHEMA_VERSION",
+    "EventSet",
+    "ParticleStatus",
+    "count_events",
+    "describe",
+    "iter_events",
+    "make_particles",
+    "provenance",
+    "read_attrs",
+    "read_events",
+    "write_events",
+]

@@ -1,0 +1,269 @@
+"""nugan HDF5 event files: writer, reader and chunked iteration.
+
+Layout (one file per sample, see ``docs/architecture.md``)::
+
+    /                       attrs: format="nugan-events", schema_version, nugan_version,
+                                   created, config (JSON), seed, n_events, extra attrs
+    /events/<column>        1-D, length N
+    /particles/offsets      N+1 int64
+    /particles/{pdg,px,py,pz,e,status}
+    /pixelmaps              (N, C, H, W) float32, chunked per event block, compressed
+    /labels                 (N,) int64, attrs: names (JSON)
+
+Writes go to a temporary file renamed into place, so a crash never leaves a
+half-written file under the final name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+
+from nugan._atomic import atomic_path
+from nugan.data.eventset import (
+    FORMAT_NAME,
+    PARTICLE_FIELDS,
+    SCHEMA_VERSION,
+    EventSet,
+    particles_from_offsets,
+    particles_to_offsets,
+)
+from nugan.errors import InputFileError
+
+_JSON_PREFIX = "json:"
+
+
+def _encode_attr(value: Any) -> Any:
+    if isinstance(value, (str, bool, int, float, np.integer, np.floating)):
+        return value
+    return _JSON_PREFIX + json.dumps(value, sort_keys=True, default=_json_default)
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, (np.integer, np.floating)):
+        return obj.item()
+    raise TypeError(f"attribute value of type {type(obj).__name__} is not JSON-able")
+
+
+def _decode_attr(value: Any) -> Any:
+    if isinstance(value, bytes):
+        value = value.decode()
+    if isinstance(value, str) and value.startswith(_JSON_PREFIX):
+        return json.loads(value[len(_JSON_PREFIX) :])
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def write_events(
+    events: EventSet,
+    path: str | os.PathLike[str],
+    compression: str | None = "gzip",
+    compression_opts: int | None = 1,
+    chunk_events: int = 4096,
+) -> None:
+    """Write ``events`` to ``path`` (nugan HDF5), atomically.
+
+    Arguments:
+        compression: h5py filter (``"gzip"``, ``"lzf"`` or None).
+        compression_opts: gzip level.
+        chunk_events: events per chunk of the column datasets (pixel maps use
+            chunks of about 1 MiB uncompressed).
+    """
+    n = len(events)
+    kw: dict[str, Any] = {}
+    if compression:
+        kw = {"compression": compression, "shuffle": True}
+        if compression == "gzip":
+            kw["compression_opts"] = compression_opts
+
+    def dataset(group: h5py.Group, name: str, data: np.ndarray, chunk_rows: int) -> None:
+        if data.size == 0:
+            group.create_dataset(name, data=data)
+            return
+        chunks = (max(1, min(chunk_rows, data.shape[0])),) + data.shape[1:]
+        group.create_dataset(name, data=data, chunks=chunks, **kw)
+
+    attrs = dict(events.attrs)
+    attrs.update(format=FORMAT_NAME, schema_version=SCHEMA_VERSION)
+    attrs.setdefault("nugan_version", __import__("nugan").__version__)
+    attrs["n_events"] = n
+    with atomic_path(path) as tmp:
+        with h5py.File(tmp, "w") as f:
+            for key, value in attrs.items():
+                f.attrs[key] = _encode_attr(value)
+            grp = f.create_group("events")
+            for name, arr in events.columns.items():
+                if arr.dtype.kind in "OU":
+                    arr = arr.astype("S")  # fixed-width bytes for string columns
+                dataset(grp, name, np.ascontiguousarray(arr), chunk_events)
+            if events.particles is not None:
+                pgrp = f.create_group("particles")
+                offsets, flat = particles_to_offsets(events.particles)
+                pgrp.create_dataset("offsets", data=offsets)
+                for field, arr in flat.items():
+                    dataset(pgrp, field, arr, 4 * chunk_events)
+            if events.pixelmaps is not None:
+                pm = np.ascontiguousarray(events.pixelmaps)
+                per_event = max(1, int(np.prod(pm.shape[1:])) * pm.dtype.itemsize)
+                dataset(f, "pixelmaps", pm, max(1, (1 << 20) // per_event))
+            if events.labels is not None:
+                f.create_dataset("labels", data=events.labels)
+                f["labels"].attrs["names"] = json.dumps(events.label_names or [])
+
+
+def _open(path: str | os.PathLike[str]) -> h5py.File:
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError(f"{p}: no such file; check the path (nugan simulate writes one)")
+    if p.is_dir():
+        raise InputFileError(f"{p}: is a folder, expected a nugan HDF5 event file")
+    if p.stat().st_size == 0:
+        raise InputFileError(f"{p}: the file is empty (0 bytes); it was not written completely: regenerate it")
+    try:
+        f = h5py.File(p, "r")
+    except OSError as exc:
+        raise InputFileError(
+            f"{p}: not a readable HDF5 file (truncated, corrupt or another format: {exc}); "
+            "regenerate it, or use `nugan convert` to read a foreign format"
+        ) from None
+    fmt = _decode_attr(f.attrs.get("format", ""))
+    if fmt != FORMAT_NAME:
+        f.close()
+        raise InputFileError(
+            f"{p}: an HDF5 file but not a nugan event file (format attribute {fmt!r}); "
+            "if it is CaloChallenge data, convert it: `nugan convert IN OUT --from calochallenge`"
+        )
+    version = int(_decode_attr(f.attrs.get("schema_version", -1)))
+    if version > SCHEMA_VERSION:
+        f.close()
+        raise InputFileError(
+            f"{p}: written with event schema version {version}, newer than this nugan's "
+            f"({SCHEMA_VERSION}); upgrade nugan to read it"
+        )
+    if version < 1:
+        f.close()
+        raise InputFileError(f"{p}: invalid schema_version {version}")
+    return f
+
+
+def read_attrs(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The file-level attributes (provenance) of a nugan event file."""
+    with _open(path) as f:
+        return {k: _decode_attr(v) for k, v in f.attrs.items()}
+
+
+def describe(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Summary of a nugan event file without reading it whole: counts, columns with
+    dtype/min/max, image shapes, particles count, labels, provenance."""
+    out: dict[str, Any] = {}
+    with _open(path) as f:
+        try:
+            out["attrs"] = {k: _decode_attr(v) for k, v in f.attrs.items()}
+            out["n_events"] = int(out["attrs"].get("n_events", 0))
+            cols: dict[str, dict[str, Any]] = {}
+            for name, ds in f.get("events", {}).items():
+                data = ds[()]
+                info: dict[str, Any] = {"dtype": str(data.dtype)}
+                if data.size and data.dtype.kind in "biuf":
+                    info.update(min=float(np.min(data)), max=float(np.max(data)), mean=float(np.mean(data)))
+                cols[name] = info
+            out["columns"] = cols
+            if "particles" in f:
+                out["n_particles"] = int(f["particles/pdg"].shape[0])
+            if "pixelmaps" in f:
+                out["pixelmaps_shape"] = tuple(int(s) for s in f["pixelmaps"].shape)
+            if "labels" in f:
+                out["label_names"] = json.loads(_decode_attr(f["labels"].attrs.get("names", "[]")))
+                out["label_counts"] = np.bincount(f["labels"][()]).tolist() if f["labels"].shape[0] else []
+        except (OSError, KeyError) as exc:
+            raise InputFileError(f"{path}: the file is truncated or corrupt ({exc}); regenerate it") from None
+    return out
+
+
+def read_events(
+    path: str | os.PathLike[str],
+    columns: Sequence[str] | None = None,
+    start: int = 0,
+    stop: int | None = None,
+    particles: bool = True,
+    pixelmaps: bool = True,
+) -> EventSet:
+    """Read events ``[start, stop)`` of a nugan HDF5 file.
+
+    Arguments:
+        columns: the columns to read (default: all); unknown names raise.
+        particles, pixelmaps: whether to read those parts (when present).
+    """
+    with _open(path) as f:
+        try:
+            return _read_open(f, str(path), columns, start, stop, particles, pixelmaps)
+        except (OSError, KeyError, ValueError) as exc:
+            raise InputFileError(f"{path}: the file is truncated or corrupt ({exc}); regenerate it") from None
+
+
+def _read_open(
+    f: h5py.File,
+    path: str,
+    columns: Sequence[str] | None,
+    start: int,
+    stop: int | None,
+    want_particles: bool,
+    want_pixelmaps: bool,
+) -> EventSet:
+    attrs = {k: _decode_attr(v) for k, v in f.attrs.items()}
+    n = int(attrs.get("n_events", 0))
+    stop = n if stop is None else min(stop, n)
+    start = max(0, start)
+    grp = f.get("events", {})
+    names = list(grp.keys()) if columns is None else list(columns)
+    missing = [c for c in names if c not in grp]
+    if missing:
+        raise InputFileError(f"{path}: no column(s) {missing}; the file has {sorted(grp.keys())}")
+    cols: dict[str, np.ndarray] = {}
+    for name in names:
+        arr = grp[name][start:stop]
+        if arr.dtype.kind == "S":
+            arr = arr.astype(str)
+        cols[name] = arr
+    parts = None
+    if want_particles and "particles" in f:
+        offsets = f["particles/offsets"][start : stop + 1]
+        lo, hi = int(offsets[0]), int(offsets[-1])
+        fields = {fld: f["particles"][fld][lo:hi] for fld in PARTICLE_FIELDS}
+        parts = particles_from_offsets(offsets - lo, fields)
+    pm = f["pixelmaps"][start:stop] if want_pixelmaps and "pixelmaps" in f else None
+    labels = names_ = None
+    if "labels" in f:
+        labels = f["labels"][start:stop]
+        names_ = json.loads(_decode_attr(f["labels"].attrs.get("names", "[]")))
+    return EventSet(cols, parts, pm, labels, names_, attrs)
+
+
+def iter_events(
+    path: str | os.PathLike[str],
+    chunk_size: int = 10_000,
+    **options: Any,
+) -> Iterator[EventSet]:
+    """Iterate over a file in chunks of ``chunk_size`` events (for files larger than memory).
+
+    Concatenating the chunks gives the same EventSet as :func:`read_events`.
+    """
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be >= 1")
+    n = int(read_attrs(path).get("n_events", 0))
+    for start in range(0, n, chunk_size):
+        yield read_events(path, start=start, stop=start + chunk_size, **options)
+
+
+def count_events(path: str | os.PathLike[str]) -> int:
+    """Number of events in a nugan HDF5 file."""
+    return int(read_attrs(path).get("n_events", 0))

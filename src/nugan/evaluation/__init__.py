@@ -1,0 +1,1 @@
+"""nugan.evaluation (see docs/architecture.md)."""

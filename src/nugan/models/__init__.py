@@ -1,0 +1,1 @@
+"""nugan.models (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""nugan.training (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""nugan.tuning (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""nugan.uncertainty (see docs/architecture.md)."""

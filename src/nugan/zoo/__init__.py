@@ -1,0 +1,1 @@
+"""nugan.zoo (see docs/architecture.md)."""
