@@ -9,12 +9,14 @@ from nugan.data.eventset import (
     make_particles,
     provenance,
 )
+from nugan.data.features import FeatureSpec
 from nugan.data.hdf5 import count_events, describe, iter_events, read_attrs, read_events, write_events
 
 __all__ = [
     "PARTICLE_FIELDS",
     "SCHEMA_VERSION",
     "EventSet",
+    "FeatureSpec",
     "ParticleStatus",
     "count_events",
     "describe",

@@ -62,7 +62,9 @@ class ParticleStatus(enum.IntEnum):
     REMNANT = 15
 
 
-def provenance(config: Mapping[str, Any] | None = None, seed: int | None = None, **extra: Any) -> dict[str, Any]:
+def provenance(
+    config: Mapping[str, Any] | None = None, seed: int | None = None, **extra: Any
+) -> dict[str, Any]:
     """Provenance attributes for a new file: how it was made.
 
     ``config`` is the full generating configuration (it must be JSON-able).
@@ -71,7 +73,7 @@ def provenance(config: Mapping[str, Any] | None = None, seed: int | None = None,
         "format": FORMAT_NAME,
         "schema_version": SCHEMA_VERSION,
         "nugan_version": __version__,
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "config": dict(config or {}),
         "seed": -1 if seed is None else int(seed),
     }
@@ -256,7 +258,8 @@ class EventSet:
         for i, other in enumerate(sets[1:], start=1):
             if set(other.columns) != set(first.columns):
                 raise SchemaError(
-                    f"EventSet {i} has columns {sorted(other.columns)}, EventSet 0 has {sorted(first.columns)}"
+                    f"EventSet {i} has columns {sorted(other.columns)}, "
+                    f"EventSet 0 has {sorted(first.columns)}"
                 )
             for part in ("particles", "pixelmaps", "labels"):
                 if (getattr(other, part) is None) != (getattr(first, part) is None):
@@ -332,5 +335,8 @@ def particles_to_offsets(particles: ak.Array) -> tuple[np.ndarray, dict[str, np.
     counts = ak.to_numpy(ak.num(particles)).astype(np.int64)
     offsets = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
-    flat = {f: ak.to_numpy(ak.flatten(particles[f])).astype(PARTICLE_DTYPES[f], copy=False) for f in PARTICLE_FIELDS}
+    flat = {
+        f: ak.to_numpy(ak.flatten(particles[f])).astype(PARTICLE_DTYPES[f], copy=False)
+        for f in PARTICLE_FIELDS
+    }
     return offsets, flat

@@ -89,7 +89,7 @@ def write_events(
         if data.size == 0:
             group.create_dataset(name, data=data)
             return
-        chunks = (max(1, min(chunk_rows, data.shape[0])),) + data.shape[1:]
+        chunks = (max(1, min(chunk_rows, data.shape[0])), *data.shape[1:])
         group.create_dataset(name, data=data, chunks=chunks, **kw)
 
     attrs = dict(events.attrs)
@@ -127,7 +127,9 @@ def _open(path: str | os.PathLike[str]) -> h5py.File:
     if p.is_dir():
         raise InputFileError(f"{p}: is a folder, expected a nugan HDF5 event file")
     if p.stat().st_size == 0:
-        raise InputFileError(f"{p}: the file is empty (0 bytes); it was not written completely: regenerate it")
+        raise InputFileError(
+            f"{p}: the file is empty (0 bytes); it was not written completely: regenerate it"
+        )
     try:
         f = h5py.File(p, "r")
     except OSError as exc:
