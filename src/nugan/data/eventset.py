@@ -30,7 +30,7 @@ import numpy as np
 from nugan import __version__
 from nugan.errors import SchemaError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: sparse pixel-map storage (version 1 files are still read)
 FORMAT_NAME = "nugan-events"
 PARTICLE_FIELDS: tuple[str, ...] = ("pdg", "px", "py", "pz", "e", "status")
 PARTICLE_DTYPES: dict[str, Any] = {

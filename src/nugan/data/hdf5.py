@@ -7,8 +7,19 @@ Layout (one file per sample, see ``docs/architecture.md``)::
     /events/<column>        1-D, length N
     /particles/offsets      N+1 int64
     /particles/{pdg,px,py,pz,e,status}
-    /pixelmaps              (N, C, H, W) float32, chunked per event block, compressed
+    /pixelmaps              either a dataset (N, C, H, W), chunked per event block, compressed
+                            ("dense"), or a group ("sparse", schema >= 2) with
+                              attrs: storage="sparse", shape=[C, H, W], dtype
+                              offsets  N+1 int64 (hits of event i: offsets[i]:offsets[i+1])
+                              index    flat cell index within the event (uint16 if C*H*W <= 65536)
+                              values   the non-zero cell values (original dtype)
     /labels                 (N,) int64, attrs: names (JSON)
+
+Detector pixel maps are mostly empty (a full-size NOvA event has 100-400 hit
+cells out of 16000), so by default maps with fewer than 25 % non-zero cells are
+stored sparse: about 6 bytes per hit before compression, 1-2 kB per event after,
+and 5-10x faster to write than gzip on the dense array. Schema version 1 files
+(dense maps only) are read as well.
 
 Writes go to a temporary file renamed into place, so a crash never leaves a
 half-written file under the final name.
@@ -34,7 +45,7 @@ from nugan.data.eventset import (
     particles_from_offsets,
     particles_to_offsets,
 )
-from nugan.errors import InputFileError
+from nugan.errors import ConfigError, InputFileError
 
 _JSON_PREFIX = "json:"
 
@@ -63,21 +74,30 @@ def _decode_attr(value: Any) -> Any:
     return value
 
 
+SPARSE_DENSITY_LIMIT = 0.25
+_PIXEL_STORAGES = ("auto", "dense", "sparse")
+
+
 def write_events(
     events: EventSet,
     path: str | os.PathLike[str],
     compression: str | None = "gzip",
     compression_opts: int | None = 1,
     chunk_events: int = 4096,
+    pixelmap_storage: str = "auto",
 ) -> None:
     """Write ``events`` to ``path`` (nugan HDF5), atomically.
 
     Arguments:
-        compression: h5py filter (``"gzip"``, ``"lzf"`` or None).
+        compression: h5py filter (``"gzip"``, ``"lzf"`` or None), with byte shuffle.
         compression_opts: gzip level.
         chunk_events: events per chunk of the column datasets (pixel maps use
             chunks of about 1 MiB uncompressed).
+        pixelmap_storage: ``"sparse"`` (non-zero cells only), ``"dense"``, or
+            ``"auto"``: sparse when fewer than 25 % of the cells are non-zero.
     """
+    if pixelmap_storage not in _PIXEL_STORAGES:
+        raise ConfigError(f"pixelmap_storage must be one of {_PIXEL_STORAGES}, got {pixelmap_storage!r}")
     n = len(events)
     kw: dict[str, Any] = {}
     if compression:
@@ -85,12 +105,12 @@ def write_events(
         if compression == "gzip":
             kw["compression_opts"] = compression_opts
 
-    def dataset(group: h5py.Group, name: str, data: np.ndarray, chunk_rows: int) -> None:
+    def dataset(group: h5py.Group, name: str, data: np.ndarray, chunk_rows: int, **extra: Any) -> None:
         if data.size == 0:
             group.create_dataset(name, data=data)
             return
         chunks = (max(1, min(chunk_rows, data.shape[0])), *data.shape[1:])
-        group.create_dataset(name, data=data, chunks=chunks, **kw)
+        group.create_dataset(name, data=data, chunks=chunks, **(kw | extra))
 
     attrs = dict(events.attrs)
     attrs.update(format=FORMAT_NAME, schema_version=SCHEMA_VERSION)
@@ -113,11 +133,71 @@ def write_events(
                     dataset(pgrp, field, arr, 4 * chunk_events)
             if events.pixelmaps is not None:
                 pm = np.ascontiguousarray(events.pixelmaps)
-                per_event = max(1, int(np.prod(pm.shape[1:])) * pm.dtype.itemsize)
-                dataset(f, "pixelmaps", pm, max(1, (1 << 20) // per_event))
+                storage = pixelmap_storage
+                if storage == "auto":
+                    storage = "sparse" if _density(pm) < SPARSE_DENSITY_LIMIT else "dense"
+                if storage == "sparse":
+                    _write_sparse(f, pm, dataset)
+                else:
+                    per_event = max(1, int(np.prod(pm.shape[1:])) * pm.dtype.itemsize)
+                    dataset(f, "pixelmaps", pm, max(1, (1 << 20) // per_event))
             if events.labels is not None:
                 f.create_dataset("labels", data=events.labels)
                 f["labels"].attrs["names"] = json.dumps(events.label_names or [])
+
+
+def _density(pm: np.ndarray, sample: int = 256) -> float:
+    """Fraction of non-zero cells, estimated on up to ``sample`` evenly spaced events."""
+    if pm.size == 0:
+        return 0.0
+    step = max(1, pm.shape[0] // sample)
+    return float(np.count_nonzero(pm[::step])) / float(pm[::step].size)
+
+
+def _write_sparse(f: h5py.File, pm: np.ndarray, dataset: Any, block: int = 1024) -> None:
+    """Store the non-zero cells of ``pm`` (N, C, H, W) as offsets + flat index + values."""
+    n = pm.shape[0]
+    cells = int(np.prod(pm.shape[1:]))
+    index_dtype = np.uint16 if cells <= 1 << 16 else np.uint32
+    flat = pm.reshape(n, cells)
+    counts = np.zeros(n, dtype=np.int64)
+    index_parts, value_parts = [], []
+    for lo in range(0, n, block):  # bounded memory for np.nonzero
+        rows, cols = np.nonzero(flat[lo : lo + block])
+        counts[lo : lo + block] = np.bincount(rows, minlength=min(block, n - lo))
+        index_parts.append(cols.astype(index_dtype))
+        value_parts.append(flat[lo : lo + block][rows, cols])
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    grp = f.create_group("pixelmaps")
+    grp.attrs["storage"] = "sparse"
+    grp.attrs["shape"] = np.asarray(pm.shape[1:], dtype=np.int64)
+    grp.attrs["dtype"] = pm.dtype.str
+    dataset(grp, "offsets", offsets, 1 << 16)
+    dataset(grp, "index", np.concatenate(index_parts) if index_parts else np.zeros(0, index_dtype), 1 << 18)
+    values = np.concatenate(value_parts) if value_parts else np.zeros(0, pm.dtype)
+    dataset(grp, "values", values, 1 << 18)
+
+
+def _read_pixelmaps(node: Any, start: int, stop: int) -> np.ndarray:
+    """Events ``[start, stop)`` of the pixel maps, dense, from either storage."""
+    if isinstance(node, h5py.Dataset):
+        return node[start:stop]
+    shape = tuple(int(s) for s in node.attrs["shape"])
+    offsets = node["offsets"][start : stop + 1]
+    n = max(0, len(offsets) - 1)
+    out = np.zeros((n, int(np.prod(shape))), dtype=np.dtype(_decode_attr(node.attrs["dtype"])))
+    if n:
+        lo, hi = int(offsets[0]), int(offsets[-1])
+        rows = np.repeat(np.arange(n), np.diff(offsets))
+        out[rows, node["index"][lo:hi].astype(np.int64)] = node["values"][lo:hi]
+    return out.reshape((n, *shape))
+
+
+def _pixelmaps_shape(node: Any, n: int) -> tuple[int, ...]:
+    if isinstance(node, h5py.Dataset):
+        return tuple(int(s) for s in node.shape)
+    return (n, *(int(s) for s in node.attrs["shape"]))
 
 
 def _open(path: str | os.PathLike[str]) -> h5py.File:
@@ -144,7 +224,10 @@ def _open(path: str | os.PathLike[str]) -> h5py.File:
             f"{p}: an HDF5 file but not a nugan event file (format attribute {fmt!r}); "
             "if it is CaloChallenge data, convert it: `nugan convert IN OUT --from calochallenge`"
         )
-    version = int(_decode_attr(f.attrs.get("schema_version", -1)))
+    try:
+        version = int(_decode_attr(f.attrs.get("schema_version", -1)))
+    except (TypeError, ValueError):
+        version = -1
     if version > SCHEMA_VERSION:
         f.close()
         raise InputFileError(
@@ -152,8 +235,12 @@ def _open(path: str | os.PathLike[str]) -> h5py.File:
             f"({SCHEMA_VERSION}); upgrade nugan to read it"
         )
     if version < 1:
+        bad_value = f.attrs.get("schema_version")
         f.close()
-        raise InputFileError(f"{p}: invalid schema_version {version}")
+        raise InputFileError(
+            f"{p}: missing or invalid schema_version attribute ({bad_value!r}); "
+            "the file was not written by nugan or is damaged: regenerate it"
+        )
     return f
 
 
@@ -182,11 +269,17 @@ def describe(path: str | os.PathLike[str]) -> dict[str, Any]:
             if "particles" in f:
                 out["n_particles"] = int(f["particles/pdg"].shape[0])
             if "pixelmaps" in f:
-                out["pixelmaps_shape"] = tuple(int(s) for s in f["pixelmaps"].shape)
+                node = f["pixelmaps"]
+                out["pixelmaps_shape"] = _pixelmaps_shape(node, out["n_events"])
+                if isinstance(node, h5py.Group):
+                    out["pixelmaps_storage"] = "sparse"
+                    out["pixelmaps_nonzero"] = int(node["values"].shape[0])
+                else:
+                    out["pixelmaps_storage"] = "dense"
             if "labels" in f:
                 out["label_names"] = json.loads(_decode_attr(f["labels"].attrs.get("names", "[]")))
                 out["label_counts"] = np.bincount(f["labels"][()]).tolist() if f["labels"].shape[0] else []
-        except (OSError, KeyError) as exc:
+        except (OSError, KeyError, ValueError, RuntimeError) as exc:
             raise InputFileError(f"{path}: the file is truncated or corrupt ({exc}); regenerate it") from None
     return out
 
@@ -208,7 +301,7 @@ def read_events(
     with _open(path) as f:
         try:
             return _read_open(f, str(path), columns, start, stop, particles, pixelmaps)
-        except (OSError, KeyError, ValueError) as exc:
+        except (OSError, KeyError, ValueError, RuntimeError) as exc:
             raise InputFileError(f"{path}: the file is truncated or corrupt ({exc}); regenerate it") from None
 
 
@@ -242,7 +335,7 @@ def _read_open(
         lo, hi = int(offsets[0]), int(offsets[-1])
         fields = {fld: f["particles"][fld][lo:hi] for fld in PARTICLE_FIELDS}
         parts = particles_from_offsets(offsets - lo, fields)
-    pm = f["pixelmaps"][start:stop] if want_pixelmaps and "pixelmaps" in f else None
+    pm = _read_pixelmaps(f["pixelmaps"], start, stop) if want_pixelmaps and "pixelmaps" in f else None
     labels = names_ = None
     if "labels" in f:
         labels = f["labels"][start:stop]
