@@ -15,6 +15,7 @@ from nugan.data import EventSet, iter_events, make_particles, provenance, read_e
 from nugan.data.readers import read_any, write_any
 
 _finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
+_finite32 = st.floats(allow_nan=False, allow_infinity=False, width=32)
 
 
 @st.composite
@@ -23,7 +24,7 @@ def eventsets(draw: st.DrawFn, parts: bool = True) -> EventSet:
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     cols = {
         "enu_gev": draw(hnp.arrays(np.float64, n, elements=_finite)),
-        "w32": draw(hnp.arrays(np.float32, n, elements=st.floats(allow_nan=False, allow_infinity=False, width=32))),
+        "w32": draw(hnp.arrays(np.float32, n, elements=_finite32)),
         "mode": draw(hnp.arrays(np.int32, n, elements=st.integers(-(2**31), 2**31 - 1))),
         "n_hits": rng.integers(0, 2**40, n, dtype=np.int64),
         "is_cc": rng.random(n) < 0.5,
