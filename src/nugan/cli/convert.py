@@ -69,6 +69,9 @@ def run(args: argparse.Namespace) -> int:
         "shape": args.shape,
     }
     events = read_any(args.input, format=fmt_in, **read_opts)
+    from nugan.data._checks import finite_events
+
+    finite_events(events, args.input)
     events = events.with_parts(
         attrs=events.attrs | {"converted_from": {"path": str(args.input), "format": fmt_in}}
     )

@@ -1,4 +1,9 @@
-"""`nugan inspect FILE`: counts, columns with ranges, image shapes and provenance."""
+"""`nugan inspect FILE`: counts, columns with ranges, image shapes and provenance.
+
+A nugan HDF5 file is summarised without reading it whole; any other readable
+format (Parquet, ROOT, CSV, npy/npz, CaloChallenge, an image folder) is read
+with :func:`nugan.data.readers.read_any` and summarised the same way.
+"""
 
 from __future__ import annotations
 
@@ -13,47 +18,76 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser = add_verb(
         subparsers,
         "inspect",
-        "summarise a nugan event file: counts, columns with ranges, images, provenance",
+        "summarise an event file: counts, columns with ranges, images, provenance",
     )
-    parser.add_argument("file", help="nugan HDF5 event file")
+    parser.add_argument("file", help="nugan HDF5 event file (or any format `nugan convert` reads)")
+    parser.add_argument("--from", dest="fmt_in", metavar="FMT", help="input format (default: from suffix)")
+    parser.add_argument("--tree", help="ROOT: the tree to read")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.set_defaults(func=run)
     return parser
 
 
-def run(args: argparse.Namespace) -> int:
-    from nugan.data.hdf5 import describe
+def summarise(path: str, fmt: str | None = None, tree: str | None = None) -> dict[str, Any]:
+    """The summary dict of :func:`nugan.data.describe` for a file of any readable format."""
+    from nugan.data.hdf5 import describe, describe_events
+    from nugan.data.readers import READ_FORMATS, detect_format, normalise_format, read_any
 
-    info = describe(args.file)
+    fmt = normalise_format(fmt, READ_FORMATS) if fmt else detect_format(path)
+    if fmt == "nugan":
+        return describe(path)
+    info = describe_events(read_any(path, format=fmt, tree=tree if fmt == "root" else None))
+    info["attrs"].setdefault("format", fmt)
+    return info
+
+
+def run(args: argparse.Namespace) -> int:
+    info = summarise(args.file, args.fmt_in, args.tree)
     if args.json:
         print(json.dumps(info, indent=2, default=str))
         return 0
+    for line in format_summary(args.file, info):
+        print(line)
+    return 0
+
+
+def format_summary(path: str, info: dict[str, Any]) -> list[str]:
+    """The human-readable lines of ``nugan inspect``."""
     attrs = dict(info["attrs"])
-    print(f"{args.file}: {info['n_events']} events")
-    print(f"  format {attrs.pop('format', '?')}, schema v{attrs.pop('schema_version', '?')}, "
-          f"written by nugan {attrs.pop('nugan_version', '?')} at {attrs.pop('created', '?')}")
-    print(f"  seed {attrs.pop('seed', '?')}")
+    lines = [f"{path}: {info['n_events']} events"]
+    lines.append(
+        f"  format {attrs.pop('format', '?')}, schema v{attrs.pop('schema_version', '?')}, "
+        f"written by nugan {attrs.pop('nugan_version', '?')} at {attrs.pop('created', '?')}"
+    )
+    lines.append(f"  seed {attrs.pop('seed', '?')}")
     if info["columns"]:
-        print("  columns:")
+        lines.append("  columns:")
         width = max(len(c) for c in info["columns"])
         for name, col in info["columns"].items():
+            text = f"    {name:<{width}}  {col['dtype']:<8}"
             if "min" in col:
-                print(f"    {name:<{width}}  {col['dtype']:<8} min {col['min']:<12.6g} "
-                      f"max {col['max']:<12.6g} mean {col['mean']:.6g}")
-            else:
-                print(f"    {name:<{width}}  {col['dtype']}")
+                text += f" min {col['min']:<12.6g} max {col['max']:<12.6g} mean {col['mean']:.6g}"
+            if col.get("nonfinite"):
+                text += f"  ({col['nonfinite']} NaN/inf)"
+            lines.append(text)
     if "n_particles" in info:
-        print(f"  particles: {info['n_particles']} in total")
+        lines.append(f"  particles: {info['n_particles']} in total")
     if "pixelmaps_shape" in info:
-        print(f"  pixelmaps: {info['pixelmaps_shape']}")
+        text = f"  pixelmaps: {tuple(info['pixelmaps_shape'])}"
+        if "pixelmaps_nonzero" in info and info["n_events"]:
+            text += f", {info['pixelmaps_nonzero'] / info['n_events']:.1f} non-zero cells per event"
+        if "pixelmaps_storage" in info:
+            text += f" (stored {info['pixelmaps_storage']})"
+        lines.append(text)
     if "label_names" in info:
         counts = info.get("label_counts", [])
-        pairs = ", ".join(f"{n}: {counts[i] if i < len(counts) else 0}" for i, n in enumerate(info["label_names"]))
-        print(f"  labels: {pairs}")
+        names = info["label_names"]
+        pairs = ", ".join(f"{n}: {counts[i] if i < len(counts) else 0}" for i, n in enumerate(names))
+        lines.append(f"  labels: {pairs}")
     config = attrs.pop("config", None)
     attrs.pop("n_events", None)
     for key, value in attrs.items():
-        print(f"  {key}: {value}")
+        lines.append(f"  {key}: {value}")
     if config:
-        print("  config: " + json.dumps(config, sort_keys=True))
-    return 0
+        lines.append("  config: " + json.dumps(config, sort_keys=True))
+    return lines

@@ -37,6 +37,7 @@ import h5py
 import numpy as np
 
 from nugan._atomic import atomic_path
+from nugan.data._checks import finite_events
 from nugan.data.eventset import (
     FORMAT_NAME,
     PARTICLE_FIELDS,
@@ -258,14 +259,7 @@ def describe(path: str | os.PathLike[str]) -> dict[str, Any]:
         try:
             out["attrs"] = {k: _decode_attr(v) for k, v in f.attrs.items()}
             out["n_events"] = int(out["attrs"].get("n_events", 0))
-            cols: dict[str, dict[str, Any]] = {}
-            for name, ds in f.get("events", {}).items():
-                data = ds[()]
-                info: dict[str, Any] = {"dtype": str(data.dtype)}
-                if data.size and data.dtype.kind in "biuf":
-                    info.update(min=float(np.min(data)), max=float(np.max(data)), mean=float(np.mean(data)))
-                cols[name] = info
-            out["columns"] = cols
+            out["columns"] = {name: column_summary(ds) for name, ds in f.get("events", {}).items()}
             if "particles" in f:
                 out["n_particles"] = int(f["particles/pdg"].shape[0])
             if "pixelmaps" in f:
@@ -284,6 +278,45 @@ def describe(path: str | os.PathLike[str]) -> dict[str, Any]:
     return out
 
 
+def column_summary(data: Any, block: int = 1 << 20) -> dict[str, Any]:
+    """dtype, and for numbers min/max/mean over the finite values and the count of
+    NaN/inf values, of a 1-D array or HDF5 dataset (read in blocks of ``block`` rows)."""
+    info: dict[str, Any] = {"dtype": str(data.dtype)}
+    if data.dtype.kind not in "biuf" or data.shape[0] == 0:
+        return info
+    lo, hi, total, count, bad = np.inf, -np.inf, 0.0, 0, 0
+    for start in range(0, data.shape[0], block):
+        x = np.asarray(data[start : start + block])
+        if x.dtype.kind == "f":
+            ok = np.isfinite(x)
+            bad += int(x.size - np.count_nonzero(ok))
+            x = x[ok]
+        if x.size:
+            lo, hi = min(lo, float(np.min(x))), max(hi, float(np.max(x)))
+            total += float(np.sum(x, dtype=np.float64))
+            count += int(x.size)
+    if count:
+        info.update(min=lo, max=hi, mean=total / count)
+    if bad:
+        info["nonfinite"] = bad
+    return info
+
+
+def describe_events(events: EventSet) -> dict[str, Any]:
+    """The same summary as :func:`describe`, for an EventSet in memory."""
+    out: dict[str, Any] = {"attrs": dict(events.attrs), "n_events": len(events)}
+    out["columns"] = {name: column_summary(arr) for name, arr in events.columns.items()}
+    if events.particles is not None:
+        out["n_particles"] = len(particles_to_offsets(events.particles)[1]["pdg"])
+    if events.pixelmaps is not None:
+        out["pixelmaps_shape"] = tuple(int(s) for s in events.pixelmaps.shape)
+        out["pixelmaps_nonzero"] = int(np.count_nonzero(events.pixelmaps))
+    if events.labels is not None:
+        out["label_names"] = list(events.label_names or [])
+        out["label_counts"] = np.bincount(events.labels).tolist() if len(events.labels) else []
+    return out
+
+
 def read_events(
     path: str | os.PathLike[str],
     columns: Sequence[str] | None = None,
@@ -291,18 +324,22 @@ def read_events(
     stop: int | None = None,
     particles: bool = True,
     pixelmaps: bool = True,
+    check_finite: bool = False,
 ) -> EventSet:
     """Read events ``[start, stop)`` of a nugan HDF5 file.
 
     Arguments:
         columns: the columns to read (default: all); unknown names raise.
         particles, pixelmaps: whether to read those parts (when present).
+        check_finite: raise SchemaError if a float value is NaN or inf (nugan's own
+            files are not checked by default; foreign formats always are).
     """
     with _open(path) as f:
         try:
-            return _read_open(f, str(path), columns, start, stop, particles, pixelmaps)
+            events = _read_open(f, str(path), columns, start, stop, particles, pixelmaps)
         except (OSError, KeyError, ValueError, RuntimeError) as exc:
             raise InputFileError(f"{path}: the file is truncated or corrupt ({exc}); regenerate it") from None
+    return finite_events(events, path) if check_finite else events
 
 
 def _read_open(

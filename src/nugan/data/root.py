@@ -34,6 +34,7 @@ from nugan.errors import InputFileError, SchemaError
 DEFAULT_TREE = "events"
 PARTICLE_PREFIX = "part"
 _REQUIRED = ("pdg", "px", "py", "pz", "e")
+_TREE_CLASSES = ("TTree", "TNtuple", "TNtupleD", "ROOT::RNTuple")
 
 
 def _meta_key(tree: str) -> str:
@@ -101,7 +102,7 @@ def _open_tree(path: str | os.PathLike[str], tree: str | None) -> tuple[Any, Any
         raise InputFileError(
             f"{p}: not a readable ROOT file ({type(exc).__name__}: {exc}); check the file"
         ) from None
-    trees = [k.split(";")[0] for k, c in f.classnames().items() if c in ("TTree", "TNtuple", "TNtupleD")]
+    trees = list(dict.fromkeys(k.split(";")[0] for k, c in f.classnames().items() if c in _TREE_CLASSES))
     if tree is None:
         if len(trees) != 1:
             f.close()
@@ -171,7 +172,6 @@ def _arrays_to_events(arrays: ak.Array, path: Any, meta: dict[str, Any]) -> Even
     columns: dict[str, np.ndarray] = {}
     jagged: dict[str, ak.Array] = {}
     pixelmaps = labels = None
-    counters = {f"n{PARTICLE_PREFIX}"}
     for name in arrays.fields:
         arr = arrays[name]
         if arr.ndim == 1:
@@ -185,10 +185,13 @@ def _arrays_to_events(arrays: ak.Array, path: Any, meta: dict[str, Any]) -> Even
                 columns.update({f"{name}_{i}": flat[:, i] for i in range(flat.shape[1])})
         else:
             jagged[name] = arr
-    particles = _particles_from_branches(jagged, path)
-    if particles is not None:
-        for c in counters:
-            columns.pop(c, None)
+    particles, prefix = _particles_from_branches(jagged, path)
+    if particles is not None:  # drop the counter branch uproot/ROOT adds (e.g. nmc for mc_px)
+        counts = ak.to_numpy(ak.num(particles))
+        stem = prefix.rstrip("_")
+        for c in (f"n{stem}", f"n_{stem}", f"n{prefix}"):
+            if c in columns and np.array_equal(columns[c], counts):
+                columns.pop(c)
     if "labels" in columns and meta.get("label_names") is not None:
         labels = columns.pop("labels")
     return EventSet(
@@ -209,9 +212,10 @@ def _is_regular(arr: ak.Array) -> bool:
     return isinstance(t, ak.types.NumpyType)
 
 
-def _particles_from_branches(jagged: dict[str, ak.Array], path: Any) -> ak.Array | None:
+def _particles_from_branches(jagged: dict[str, ak.Array], path: Any) -> tuple[ak.Array | None, str]:
+    """The particle table from jagged branches ``<prefix>pdg, ...`` and the prefix."""
     if not jagged:
-        return None
+        return None, ""
     prefixes: dict[str, dict[str, str]] = {}
     for name in jagged:
         for f in PARTICLE_FIELDS:
@@ -228,7 +232,7 @@ def _particles_from_branches(jagged: dict[str, ak.Array], path: Any) -> ak.Array
             f"(<prefix>pdg, px, py, pz, e[, status]); choose flat branches with --branches, or use "
             "nugan.data.root.read_root_arrays for raw awkward arrays"
         )
-    _, mapping = found[0]
+    prefix, mapping = found[0]
     counts = ak.num(jagged[mapping["pdg"]])
     for b in mapping.values():
         if not ak.all(ak.num(jagged[b]) == counts):
@@ -239,4 +243,4 @@ def _particles_from_branches(jagged: dict[str, ak.Array], path: Any) -> ak.Array
         else ak.values_astype(ak.ones_like(jagged[mapping["pdg"]]), PARTICLE_DTYPES[f])
         for f in PARTICLE_FIELDS
     }
-    return ak.zip(fields)
+    return ak.zip(fields), prefix
