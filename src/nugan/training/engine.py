@@ -194,7 +194,15 @@ def train(
         precision,
     )
     if strategy in ("ddp_spawn", "ddp_fork"):
-        result = fabric.launch(_worker, plan, cfg)
+        from torch.multiprocessing import ProcessRaisedException
+
+        try:
+            result = fabric.launch(_worker, plan, cfg)
+        except ProcessRaisedException as exc:  # a worker's NuganError: report its message, not a traceback
+            last = str(exc).strip().splitlines()[-1]
+            if "nugan.errors." in last:
+                raise TrainingError(f"in a DDP worker: {last.split(':', 1)[-1].strip()}") from exc
+            raise
     else:
         fabric.launch()
         result = _worker(fabric, plan, cfg)
@@ -532,6 +540,8 @@ def _worker(fabric: Any, plan: _Plan, cfg: dict[str, Any]) -> RunResult:
         loop.progress_image(step)
     rows = metrics.rows if metrics is not None else []
     loop.finish_pictures(rows)
+    if loop.world > 1:
+        _check_ranks_agree(loop.model, step)
     fabric.barrier()
     done = step - loop.start
     busy = max(wall - extra_s, 1e-9)
@@ -551,3 +561,18 @@ def _time_up(fabric: Any, deadline: float, world: int) -> bool:
     if world > 1:
         up = bool(fabric.broadcast(up, src=0))
     return up
+
+
+def _check_ranks_agree(model: Any, step: int) -> None:
+    """Raise TrainingError if the processes' parameters differ (gradients were not synchronised)."""
+    import torch
+    import torch.distributed as dist
+
+    sums = torch.stack([p.detach().float().sum() for p in model.parameters()])
+    hi, lo = sums.clone(), sums.clone()
+    dist.all_reduce(hi, op=dist.ReduceOp.MAX)
+    dist.all_reduce(lo, op=dist.ReduceOp.MIN)
+    if not torch.equal(hi, lo):
+        raise TrainingError(
+            f"the processes' weights differ after step {step}: gradients were not synchronised"
+        )
