@@ -1,0 +1,214 @@
+"""The evaluation report: one self-contained HTML page (figures embedded as base64 PNG).
+
+Layout: title and inputs; the summary table (classifier AUC, JSD, FPD, KPD, PRDC,
+per-observable aggregates, ensemble coverage); the per-observable table; the figures
+by section; the provenance of both inputs.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from nugan._atomic import write_text_atomic
+
+
+@dataclass
+class Figure:
+    """A figure of the report: section heading, caption and PNG (or GIF) bytes."""
+
+    section: str
+    caption: str
+    data: bytes
+    mime: str = "image/png"
+
+
+_CSS = """
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1400px}
+h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:32px}
+table{border-collapse:collapse;font-size:13px;margin:8px 0}
+td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f3f3f3}
+td.name,th.name{text-align:left}.good{background:#e6f4e6}.warn{background:#fff4d6}.bad{background:#fde2e2}
+figure{margin:12px 0}figcaption{font-size:13px;color:#555}img{max-width:100%}
+pre{font-size:11px;background:#f7f7f7;padding:8px;overflow:auto;max-height:300px}
+.note{font-size:12px;color:#555}
+"""
+
+
+def _fmt(m: Any) -> str:
+    if not isinstance(m, Mapping) or "value" not in m:
+        return html.escape(str(m))
+    v, e = m.get("value"), m.get("error")
+    if v is None:
+        return "n/a"
+    if e is None or (isinstance(e, float) and math.isnan(e)):
+        return f"{v:.4g}"
+    return f"{v:.4g} ± {e:.2g}"
+
+
+def _auc_class(m: Mapping[str, Any] | None) -> str:
+    if not m or m.get("value") is None:
+        return ""
+    v = float(m["value"])
+    return "good" if v < 0.6 else ("warn" if v < 0.8 else "bad")
+
+
+def _sep_class(m: Mapping[str, Any] | None) -> str:
+    if not m or m.get("value") is None:
+        return ""
+    v = float(m["value"])
+    return "good" if v < 0.01 else ("warn" if v < 0.05 else "bad")
+
+
+def summary_rows(metrics: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(metric, value, css class, how to read it) rows of the summary table."""
+    rows: list[tuple[str, str, str, str]] = []
+    auc = metrics.get("classifier_auc", {})
+    for level in ("low_level", "high_level"):
+        if level in auc:
+            rows.append(
+                (
+                    f"classifier AUC ({level.replace('_', '-')})",
+                    _fmt(auc[level]),
+                    _auc_class(auc[level]),
+                    "0.5 = indistinguishable, 1 = fully separable",
+                )
+            )
+    jsd = metrics.get("classifier_jsd", {})
+    for level in ("low_level", "high_level"):
+        if level in jsd:
+            rows.append(
+                (
+                    f"classifier JSD ({level.replace('_', '-')}) [nats]",
+                    _fmt(jsd[level]),
+                    "",
+                    "0 = indistinguishable, ln 2 ≈ 0.693 = separable",
+                )
+            )
+    if "fpd" in metrics:
+        rows.append(("FPD (Fréchet physics distance)", _fmt(metrics["fpd"]), "", "0 = same Gaussian moments"))
+    if "kpd" in metrics:
+        rows.append(("KPD (kernel physics distance)", _fmt(metrics["kpd"]), "", "≈ 0 within errors = same"))
+    for key, m in metrics.get("prdc", {}).items():
+        rows.append((key, _fmt(m), "", "1 = ideal (density ≈ 1)"))
+    summ = metrics.get("summary", {})
+    for key, label, hint in (
+        ("mean_separation_power", "mean separation power", "0 = identical histograms, 1 = disjoint"),
+        ("median_w1", "median normalised W1", "in units of the reference's standard deviation"),
+        (
+            "mean_ref_in_band",
+            "reference inside ensemble band",
+            "≈ 0.68 for an ensemble that covers the truth",
+        ),
+    ):
+        if key in summ:
+            cls = _sep_class(summ[key]) if key == "mean_separation_power" else ""
+            rows.append((label, _fmt(summ[key]), cls, hint))
+    return rows
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]]) -> str:
+    head = "".join(
+        f'<th class="{"name" if i == 0 else ""}">{html.escape(h)}</th>' for i, h in enumerate(header)
+    )
+    body = []
+    for row in rows:
+        cells = "".join(
+            f'<td class="{"name " if i == 0 else ""}{cls}">{text}</td>' for i, (text, cls) in enumerate(row)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def _observable_table(observables: Mapping[str, Mapping[str, Any]]) -> str:
+    keys = ["w1", "ks", "separation_power", "chi2_ndf"]
+    has_band = any("ref_in_band" in o for o in observables.values())
+    header = ["observable", "W1 (norm.)", "KS", "separation power", "χ²/ndf", "n gen", "n ref"]
+    if has_band:
+        header.append("ref in band")
+        keys_band = [*keys, "ref_in_band"]
+    else:
+        keys_band = keys
+    rows = []
+    for name, obs in observables.items():
+        row = [(html.escape(name), "")]
+        for k in keys:
+            row.append((_fmt(obs.get(k)), _sep_class(obs.get(k)) if k == "separation_power" else ""))
+        row.append((str(obs.get("n_generated", "")), ""))
+        row.append((str(obs.get("n_reference", "")), ""))
+        if has_band:
+            row.append((_fmt(obs.get("ref_in_band")) if "ref_in_band" in obs else "", ""))
+        rows.append(row)
+    del keys_band
+    return _table(header, rows)
+
+
+def render_report(
+    metrics: Mapping[str, Any], figures: Sequence[Figure], title: str = "nugan evaluation"
+) -> str:
+    """The HTML page as a string."""
+    parts = [
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"
+    ]
+    inputs = metrics.get("inputs", {})
+    sizes = metrics.get("sample_sizes", {})
+    desc = ", ".join(
+        f"{k}: {html.escape(str(v.get('path', 'in memory')))}"
+        for k, v in inputs.items()
+        if isinstance(v, Mapping)
+    )
+    parts.append(
+        f"<p>{desc}<br>events: {html.escape(json.dumps(sizes))}; compared: "
+        f"{html.escape(', '.join(metrics.get('kinds', [])))}; seed {metrics.get('seed')}</p>"
+    )
+    parts.append("<h2>Summary</h2>")
+    parts.append(
+        _table(
+            ["metric", "value", "how to read"],
+            [[(html.escape(a), ""), (b, c), (html.escape(d), "")] for a, b, c, d in summary_rows(metrics)],
+        )
+    )
+    parts.append(
+        "<p class='note'>Errors are one standard deviation (bootstrap, batch spread or fit, see "
+        "docs/evaluation.md). Green/yellow/red: AUC &lt; 0.6 / &lt; 0.8 / ≥ 0.8; separation power "
+        "&lt; 0.01 / &lt; 0.05 / ≥ 0.05.</p>"
+    )
+    obs = metrics.get("observables", {})
+    if obs:
+        parts.append("<h2>Observables</h2>")
+        parts.append(_observable_table(obs))
+    section = None
+    for fig in figures:
+        if fig.section != section:
+            section = fig.section
+            parts.append(f"<h2>{html.escape(section)}</h2>")
+        b64 = base64.b64encode(fig.data).decode("ascii")
+        parts.append(
+            f"<figure><img src='data:{fig.mime};base64,{b64}' alt='{html.escape(fig.caption)}'>"
+            f"<figcaption>{html.escape(fig.caption)}</figcaption></figure>"
+        )
+    parts.append("<h2>Provenance</h2>")
+    for key, info in inputs.items():
+        parts.append(
+            f"<details><summary>{html.escape(key)}</summary><pre>"
+            f"{html.escape(json.dumps(info, indent=1, default=str))}</pre></details>"
+        )
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_report(
+    path: str | os.PathLike[str],
+    metrics: Mapping[str, Any],
+    figures: Sequence[Figure],
+    title: str = "nugan evaluation",
+) -> None:
+    """Write the report page atomically."""
+    write_text_atomic(path, render_report(metrics, figures, title))
