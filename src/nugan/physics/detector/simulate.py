@@ -60,7 +60,11 @@ def _sample_vertex(rng: np.random.Generator, det: Detector) -> np.ndarray:
 
 
 def simulate_detector(
-    events: EventSet, preset: str | DetectorConfig | Mapping[str, Any] = "mini", seed: int = 0
+    events: EventSet,
+    preset: str | DetectorConfig | Mapping[str, Any] = "mini",
+    seed: int = 0,
+    *,
+    start_index: int = 0,
 ) -> EventSet:
     """Pass the final-state particles (status 1) of each event through the detector.
 
@@ -69,7 +73,9 @@ def simulate_detector(
             when present, else vertices are drawn uniformly in the fiducial volume and stored.
         preset: ``"nova"`` (CVN window 100 planes × 80 cells per view), ``"mini"`` (32 × 32), a
             :class:`DetectorConfig` or a dict of its fields.
-        seed: seed of the detector randomness (event i uses the stream ``[seed, i]``).
+        seed: seed of the detector randomness (event i uses the stream ``[seed, start_index + i]``).
+        start_index: index of the first event in the whole sample, so that a sample simulated in
+            chunks gives the same result as in one go.
 
     Returns:
         the same events with ``pixelmaps`` (N, 2, planes, cells) float32 [MeV], the columns
@@ -85,8 +91,8 @@ def simulate_detector(
         ((1, 2, 32, 32), True)
     """
     cfg = get_detector_config(preset)
-    if seed < 0:
-        raise ConfigError(f"the detector seed must be >= 0, got {seed}")
+    if seed < 0 or start_index < 0:
+        raise ConfigError(f"the detector seed and start_index must be >= 0, got {seed}, {start_index}")
     if events.particles is None:
         raise SchemaError(
             "simulate_detector needs the events' particles (final state, status 1); these events have none"
@@ -103,7 +109,7 @@ def simulate_detector(
     cols = {name: np.zeros(n, np.int64 if name in ("n_hits", "n_planes") else float)
             for name in OUTPUT_COLUMNS}
     for i in range(n):
-        rng = np.random.default_rng([seed, i])
+        rng = np.random.default_rng([seed, start_index + i])
         if not have_vtx:
             vtx[i] = _sample_vertex(rng, det)
         lo, hi = int(offsets[i]), int(offsets[i + 1])

@@ -83,6 +83,7 @@ def transport_tracks(
     pos_cm: np.ndarray,
     direc: np.ndarray,
     lambda_cm: np.ndarray,
+    max_path_cm: np.ndarray | None = None,
 ) -> TrackSteps:
     """Step n charged tracks through the homogeneous medium.
 
@@ -95,12 +96,16 @@ def transport_tracks(
         mass_gev, t_gev: (n,) masses and kinetic energies.
         pos_cm, direc: (n, 3) start points and unit directions.
         lambda_cm: (n,) mean free path to a hadronic interaction (inf: none).
+        max_path_cm: optional (n,) cap on the path (the track is cut there, for tests).
     """
     n = len(t_gev)
     r0 = table.range_cm(t_gev, mass_gev)
     d_int = rng.exponential(1.0, n) * lambda_cm
     interacted = d_int < r0
     path = np.where(interacted, d_int, r0)
+    if max_path_cm is not None:
+        interacted &= d_int <= max_path_cm
+        path = np.minimum(path, max_path_cm)
     nst = np.maximum(1, np.ceil(path / step_cm).astype(np.int64))
     track = np.repeat(np.arange(n), nst)
     first = np.cumsum(nst) - nst
@@ -136,7 +141,7 @@ def transport_tracks(
     pend -= (pend[first] - disp[first])[track]
     pend += pos_cm[track]
     last = first + nst - 1
-    t_left = np.where(interacted, table.kinetic_gev(r0 - path, mass_gev), 0.0)
+    t_left = np.where(path < r0, table.kinetic_gev(r0 - path, mass_gev), 0.0)
     return TrackSteps(
         track=track,
         mid_cm=pend - 0.5 * disp,
