@@ -202,9 +202,19 @@ class MLP(nn.Sequential):
     Arguments:
         norm: ``layer`` (LayerNorm after each hidden linear), ``spectral`` (spectral norm on every
             linear) or ``none``.
+        final_bias: whether the last linear has a bias (a Wasserstein critic's gets no gradient:
+            the loss is invariant to a constant shift of the critic).
     """
 
-    def __init__(self, in_dim: int, out_dim: int, hidden: int = 256, depth: int = 3, norm: str = "none"):
+    def __init__(
+        self,
+        in_dim: int,
+        out_dim: int,
+        hidden: int = 256,
+        depth: int = 3,
+        norm: str = "none",
+        final_bias: bool = True,
+    ):
         check_choice("mlp norm", norm, ("layer", "spectral", "none"))
         if depth < 1 or hidden < 1:
             raise ConfigError(f"MLP needs depth >= 1 and hidden >= 1; got depth={depth}, hidden={hidden}")
@@ -216,7 +226,7 @@ class MLP(nn.Sequential):
                 layers.append(nn.LayerNorm(hidden))
             layers.append(nn.LeakyReLU(0.2, inplace=True))
             width = hidden
-        layers.append(nn.Linear(width, out_dim))
+        layers.append(nn.Linear(width, out_dim, bias=final_bias))
         if norm == "spectral":
             layers = [spectral_norm(m) if isinstance(m, nn.Linear) else m for m in layers]
         super().__init__(*layers)

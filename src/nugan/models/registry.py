@@ -8,7 +8,7 @@ the tests at once.
 
 Example:
     >>> from nugan.models.registry import create_model, model_names, training_defaults
-    >>> {"dcgan", "seed-dcgan"} <= set(model_names())
+    >>> {"dcgan", "seed-dcgan", "wgan-gp", "acgan", "tabular-gan", "flow"} <= set(model_names())
     True
     >>> training_defaults("seed-dcgan")["batch_size"]
     64
@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from nugan.errors import ConfigError
 from nugan.models.base import GenerativeModel
 
-_FAMILIES = ("dcgan",)
+_FAMILIES = ("dcgan", "wgan", "acgan", "tabular", "flow")
 _MODELS: dict[str, type[GenerativeModel]] = {}
 _PRESETS: dict[str, Preset] = {}
 
