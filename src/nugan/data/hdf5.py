@@ -183,7 +183,7 @@ def _write_sparse(f: h5py.File, pm: np.ndarray, dataset: Any, block: int = 1024)
 def _read_pixelmaps(node: Any, start: int, stop: int) -> np.ndarray:
     """Events ``[start, stop)`` of the pixel maps, dense, from either storage."""
     if isinstance(node, h5py.Dataset):
-        return node[start:stop]
+        return _rows(node, start, stop)
     shape = tuple(int(s) for s in node.attrs["shape"])
     offsets = node["offsets"][start : stop + 1]
     n = max(0, len(offsets) - 1)
@@ -191,8 +191,15 @@ def _read_pixelmaps(node: Any, start: int, stop: int) -> np.ndarray:
     if n:
         lo, hi = int(offsets[0]), int(offsets[-1])
         rows = np.repeat(np.arange(n), np.diff(offsets))
-        out[rows, node["index"][lo:hi].astype(np.int64)] = node["values"][lo:hi]
+        out[rows, _rows(node["index"], lo, hi).astype(np.int64)] = _rows(node["values"], lo, hi)
     return out.reshape((n, *shape))
+
+
+def _rows(ds: h5py.Dataset, start: int, stop: int) -> np.ndarray:
+    """Rows ``[start, stop)`` of a dataset; a whole-dataset read skips h5py's selection path."""
+    if start <= 0 and stop >= ds.shape[0]:
+        return np.asarray(ds[()])
+    return np.asarray(ds[start:stop])
 
 
 def _pixelmaps_shape(node: Any, n: int) -> tuple[int, ...]:
@@ -362,7 +369,7 @@ def _read_open(
         raise InputFileError(f"{path}: no column(s) {missing}; the file has {sorted(grp.keys())}")
     cols: dict[str, np.ndarray] = {}
     for name in names:
-        arr = grp[name][start:stop]
+        arr = _rows(grp[name], start, stop)
         if arr.dtype.kind == "S":
             arr = arr.astype(str)
         cols[name] = arr
@@ -370,12 +377,12 @@ def _read_open(
     if want_particles and "particles" in f:
         offsets = f["particles/offsets"][start : stop + 1]
         lo, hi = int(offsets[0]), int(offsets[-1])
-        fields = {fld: f["particles"][fld][lo:hi] for fld in PARTICLE_FIELDS}
+        fields = {fld: _rows(f["particles"][fld], lo, hi) for fld in PARTICLE_FIELDS}
         parts = particles_from_offsets(offsets - lo, fields)
     pm = _read_pixelmaps(f["pixelmaps"], start, stop) if want_pixelmaps and "pixelmaps" in f else None
     labels = names_ = None
     if "labels" in f:
-        labels = f["labels"][start:stop]
+        labels = _rows(f["labels"], start, stop)
         names_ = json.loads(_decode_attr(f["labels"].attrs.get("names", "[]")))
     return EventSet(cols, parts, pm, labels, names_, attrs)
 
