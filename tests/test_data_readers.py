@@ -182,3 +182,15 @@ def test_make_grid_places_images_and_scales(tmp_path):
     save_grid(imgs, tmp_path / "g.png", nrow=2)
     with Image.open(tmp_path / "g.png") as im:
         assert im.size == (10, 10)
+
+
+def test_data_package_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, nugan.data, nugan.data.readers, nugan.data.features, nugan.data.images, "
+        "nugan.data.root, nugan.data.tables, nugan.data.arrays, nugan.data.calochallenge, nugan.cli.convert; "
+        "sys.exit('torch' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

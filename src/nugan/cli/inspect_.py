@@ -37,7 +37,7 @@ def summarise(path: str, fmt: str | None = None, tree: str | None = None) -> dic
     if fmt == "nugan":
         return describe(path)
     info = describe_events(read_any(path, format=fmt, tree=tree if fmt == "root" else None))
-    info["attrs"].setdefault("format", fmt)
+    info["attrs"]["format"] = f"{fmt} file"
     return info
 
 

@@ -307,7 +307,7 @@ def make_particles(
 ) -> ak.Array:
     """Build the jagged particle table from flat arrays and per-event counts."""
     counts = np.asarray(counts, dtype=np.int64)
-    flat = {
+    flat: dict[str, np.ndarray] = {
         "pdg": np.asarray(pdg, dtype=np.int32),
         "px": np.asarray(px, dtype=np.float64),
         "py": np.asarray(py, dtype=np.float64),

@@ -249,8 +249,8 @@ class FeatureSpec:
         self,
         transforms: Sequence[ColumnTransform] = (),
         image_shape: Sequence[int] | None = None,
-        image_mean: Sequence[float] = (),
-        image_std: Sequence[float] = (),
+        image_mean: Sequence[float] | np.ndarray = (),
+        image_std: Sequence[float] | np.ndarray = (),
     ) -> None:
         self.transforms: list[ColumnTransform] = list(transforms)
         self.image_shape: tuple[int, int, int] | None = (
