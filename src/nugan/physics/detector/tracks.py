@@ -42,13 +42,14 @@ class TrackSteps:
 
 def orthonormal_basis(direc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Two unit vectors u, v perpendicular to each unit vector in ``direc`` (n, 3)."""
-    helper = np.zeros_like(direc)
-    use_x = np.abs(direc[:, 2]) > 0.9
-    helper[use_x, 0] = 1.0
-    helper[~use_x, 2] = 1.0
-    u = np.cross(direc, helper)
-    u /= np.linalg.norm(u, axis=1, keepdims=True)
-    v = np.cross(direc, u)
+    dx, dy, dz = direc[:, 0], direc[:, 1], direc[:, 2]
+    use_x = np.abs(dz) > 0.9
+    zero = np.zeros_like(dx)
+    # u = d × e_x (when d is close to z) or d × e_z, normalised; v = d × u
+    u = np.where(use_x[:, None], np.stack([zero, dz, -dy], 1), np.stack([dy, -dx, zero], 1))
+    u /= np.sqrt(np.sum(u * u, axis=1, keepdims=True))
+    ux, uy, uz = u[:, 0], u[:, 1], u[:, 2]
+    v = np.stack([dy * uz - dz * uy, dz * ux - dx * uz, dx * uy - dy * ux], 1)
     return u, v
 
 
