@@ -177,8 +177,9 @@ def test_make_grid_places_images_and_scales(tmp_path):
     assert grid[1:3, 1:3].max() == 0  # image 0: black
     assert tuple(grid[4, 2]) == (128, 128, 128)  # image 2, pixel (0, 1): half grey
     assert grid[0].max() == 0  # padding black
-    two_views = make_grid(np.ones((1, 2, 3, 4), np.uint8) * 7)
-    assert two_views.shape == (2 + 3 + 2, 2 + 8 + 2, 3)  # views side by side
+    two_views = make_grid(np.ones((1, 2, 3, 4), np.uint8) * 7, pad_value=255)
+    assert two_views.shape == (2 + 3 + 2, 2 + 4 + 2 + 4 + 2, 3)  # views side by side, 2 apart
+    assert two_views[3, 2:6].max() == 7 and two_views[3, 6:8].min() == 255 and two_views[3, 8:12].max() == 7
     save_grid(imgs, tmp_path / "g.png", nrow=2)
     with Image.open(tmp_path / "g.png") as im:
         assert im.size == (10, 10)

@@ -30,29 +30,29 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
 # ---------------------------------------------------------------------- grids
-def make_grid(images: np.ndarray, nrow: int = 8, padding: int = 2) -> np.ndarray:
+def make_grid(images: np.ndarray, nrow: int = 8, padding: int = 2, pad_value: int = 0) -> np.ndarray:
     """Tile ``images`` ``(N, C, H, W)`` into one RGB picture, uint8 ``(H', W', 3)``.
 
-    One image per cell, ``nrow`` images per row, ``padding`` black pixels between
-    cells. Float images are scaled linearly from the batch's [min, max] to
-    [0, 255] (uint8 images are used as they are). C = 1 is shown grey, C = 3 as
-    RGB; any other C (e.g. the two detector views) shows the channels side by
-    side in grey within each cell.
+    One image per cell, ``nrow`` images per row, ``padding`` pixels of grey level
+    ``pad_value`` (0 = black) between cells. Float images are scaled linearly from
+    the batch's [min, max] to [0, 255] (uint8 images are used as they are). C = 1
+    is shown grey, C = 3 as RGB; any other C (e.g. the two detector views) shows
+    the channels side by side in grey within each cell, ``padding`` pixels apart.
 
     Example:
         >>> make_grid(np.zeros((5, 2, 4, 3)), nrow=4, padding=1).shape
-        (11, 29, 3)
+        (11, 33, 3)
     """
     x = np.asarray(images)
     if x.ndim != 4:
         raise SchemaError(f"make_grid expects images (N, C, H, W), got shape {x.shape}")
     if nrow < 1 or padding < 0:
         raise ValueError("nrow must be >= 1 and padding >= 0")
-    rgb = _to_rgb_uint8(x)  # (N, h, w, 3)
+    rgb = _to_rgb_uint8(x, padding, pad_value)  # (N, h, w, 3)
     n, h, w, _ = rgb.shape
     ncol = min(nrow, max(n, 1))
     nrows = max(1, -(-n // ncol))
-    grid = np.zeros((padding + nrows * (h + padding), padding + ncol * (w + padding), 3), dtype=np.uint8)
+    grid = np.full((padding + nrows * (h + padding), padding + ncol * (w + padding), 3), pad_value, np.uint8)
     for i in range(n):
         r, c = divmod(i, ncol)
         top, left = padding + r * (h + padding), padding + c * (w + padding)
@@ -60,7 +60,7 @@ def make_grid(images: np.ndarray, nrow: int = 8, padding: int = 2) -> np.ndarray
     return grid
 
 
-def _to_rgb_uint8(x: np.ndarray) -> np.ndarray:
+def _to_rgb_uint8(x: np.ndarray, gap: int = 0, gap_value: int = 0) -> np.ndarray:
     if x.dtype == np.uint8:
         u8 = x
     else:
@@ -71,15 +71,22 @@ def _to_rgb_uint8(x: np.ndarray) -> np.ndarray:
     c = u8.shape[1]
     if c == 3:
         return np.transpose(u8, (0, 2, 3, 1))
-    side = np.concatenate(list(np.moveaxis(u8, 1, 0)), axis=2) if c > 1 else u8[:, 0]  # (N, H, C*W)
+    if c == 1:
+        side = u8[:, 0]
+    else:  # channels side by side, `gap` columns apart: (N, H, C*W + (C-1)*gap)
+        sep = np.full((u8.shape[0], u8.shape[2], gap), gap_value, np.uint8)
+        pieces = [p for ch in range(c) for p in ((sep, u8[:, ch]) if ch else (u8[:, ch],))]
+        side = np.concatenate(pieces, axis=2)
     return np.repeat(side[..., None], 3, axis=3)
 
 
-def save_grid(images: np.ndarray, path: str | os.PathLike[str], nrow: int = 8, padding: int = 2) -> None:
+def save_grid(
+    images: np.ndarray, path: str | os.PathLike[str], nrow: int = 8, padding: int = 2, pad_value: int = 0
+) -> None:
     """Save :func:`make_grid` of ``images`` as a PNG file, atomically."""
     from PIL import Image
 
-    grid = make_grid(images, nrow=nrow, padding=padding)
+    grid = make_grid(images, nrow=nrow, padding=padding, pad_value=pad_value)
     with atomic_path(path) as tmp:
         Image.fromarray(grid).save(tmp, format="PNG")
 
