@@ -110,3 +110,34 @@ def test_write_is_atomic(small_events, tmp_path, monkeypatch):
         small_events.write(path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["ev.h5"]
+
+
+def test_schema_v1_dense_file_still_read(small_events, tmp_path):
+    path = tmp_path / "v1.h5"
+    small_events.write(path, pixelmap_storage="dense")
+    with h5py.File(path, "a") as f:
+        f.attrs["schema_version"] = 1
+    _assert_same(read_events(path), small_events)
+
+
+def test_zero_events_round_trip(small_events, tmp_path):
+    empty = small_events[np.zeros(len(small_events), dtype=bool)]
+    path = tmp_path / "zero.h5"
+    empty.write(path)
+    back = read_events(path)
+    assert len(back) == 0 and back.image_shape == small_events.image_shape
+    assert list(iter_events(path, chunk_size=5)) == []
+
+
+def test_describe_reports_storage_and_nonfinite(small_events, tmp_path):
+    from nugan.data import describe
+
+    path = tmp_path / "ev.h5"
+    bad = small_events.with_columns(q=np.where(np.arange(len(small_events)) < 3, np.nan, 1.0))
+    bad.write(path)
+    info = describe(path)
+    assert info["pixelmaps_storage"] == "sparse"
+    assert info["pixelmaps_nonzero"] == int(np.count_nonzero(small_events.pixelmaps))
+    assert info["columns"]["q"] == {"dtype": "float64", "min": 1.0, "max": 1.0, "mean": 1.0, "nonfinite": 3}
+    with pytest.raises(SchemaError, match="'q' has 3 NaN/inf"):
+        read_events(path, check_finite=True)
