@@ -135,7 +135,7 @@ def structure_functions(
         m = m_nucleon_gev
         w2 = m**2 + q2s * (1.0 / np.maximum(x, 1e-12) - 1.0)
         xc = xi * (1.0 + CHARM_MASS_GEV**2 / q2s)
-        above = (np.sqrt(w2) > m + CHARM_MASS_GEV) & (xc < 1.0)
+        above = (np.sqrt(np.clip(w2, 0.0, None)) > m + CHARM_MASS_GEV) & (xc < 1.0)
         uvc, dvc, usc, dsc, sc = _by_pdfs(np.where(above, xc, 0.5), q2s)
         uvc, dvc = np.where(neutron, dvc, uvc), np.where(neutron, uvc, dvc)
         usc, dsc = np.where(neutron, dsc, usc), np.where(neutron, usc, dsc)
@@ -340,7 +340,7 @@ def _envelope_table(nu_pdg: int, nucleon_pdg: int, cc: bool, w_cut: float) -> tu
     return e_grid, gmax
 
 
-ENVELOPE_SAFETY = 2.0  # factor on the tabulated maximum (covers node spacing and off-shell M)
+ENVELOPE_SAFETY = 1.4  # factor on the tabulated maximum (covers node spacing and off-shell M)
 
 
 def sample_xy(
@@ -377,18 +377,24 @@ def sample_xy(
     x_out, y_out = np.full(e.shape, np.nan), np.full(e.shape, np.nan)
     todo = np.flatnonzero(y_hi > y_lo)
     worst = 0.0
-    for _ in range(100000):
+    n_try = 4  # candidates per event and round, grows as the acceptance shows itself
+    for _ in range(10000):
         if todo.size == 0:
             break
-        lx = rng.uniform(lx_lo, 0.0, todo.size)
-        yy = y_lo[todo] + (y_hi[todo] - y_lo[todo]) * rng.uniform(size=todo.size)
-        xx = np.exp(lx)
-        dens = xx * _joined_density(e[todo], xx, yy, nu_pdg, nuc[todo], cc, m[todo], params.w_cut_gev)
-        ratio = dens / env[todo]
+        rows = np.repeat(todo, n_try)
+        xx = np.exp(rng.uniform(lx_lo, 0.0, rows.size))
+        yy = y_lo[rows] + (y_hi[rows] - y_lo[rows]) * rng.uniform(size=rows.size)
+        dens = xx * _joined_density(e[rows], xx, yy, nu_pdg, nuc[rows], cc, m[rows], params.w_cut_gev)
+        ratio = dens / env[rows]
         worst = max(worst, float(ratio.max(initial=0.0)))
-        ok = rng.uniform(size=todo.size) < ratio
-        x_out[todo[ok]], y_out[todo[ok]] = xx[ok], yy[ok]
-        todo = todo[~ok]
+        ok = (rng.uniform(size=rows.size) < ratio).reshape(todo.size, n_try)
+        first = np.argmax(ok, axis=1)
+        hit = ok.any(axis=1)
+        pick = np.arange(todo.size) * n_try + first
+        x_out[todo[hit]], y_out[todo[hit]] = xx[pick[hit]], yy[pick[hit]]
+        eff = max(float(ok.mean()), 1e-3)
+        todo = todo[~hit]
+        n_try = int(np.clip(2.0 / eff, 1, 256))
     return x_out, y_out, worst
 
 

@@ -112,7 +112,8 @@ def parse_lhgrid(text: str, name: str = GRID_FILE) -> GRV98Grid:
         data = np.array(rows, dtype=float)
     except (StopIteration, ValueError) as exc:
         raise InputFileError(
-            f"{name}: not a GRV98 LHAPDF 5 grid ({exc}); use the file shipped in nugan/physics/data"
+            f"{name}: not a complete GRV98 LHAPDF 5 grid ({exc}); the file is truncated or corrupt: "
+            "use the file shipped in nugan/physics/data"
         ) from None
     n_x, n_q = 68, 27
     if nodes.size != n_x + n_q or data.shape != ((n_x - 1) * n_q, 6):
