@@ -4,7 +4,7 @@ import h5py
 import numpy as np
 import pytest
 
-from nugan.data import EventSet, iter_events, read_attrs, read_events
+from nugan.data import EventSet, iter_events, provenance, read_attrs, read_events
 from nugan.errors import InputFileError, SchemaError
 
 
@@ -141,3 +141,15 @@ def test_describe_reports_storage_and_nonfinite(small_events, tmp_path):
     assert info["columns"]["q"] == {"dtype": "float64", "min": 1.0, "max": 1.0, "mean": 1.0, "nonfinite": 3}
     with pytest.raises(SchemaError, match="'q' has 3 NaN/inf"):
         read_events(path, check_finite=True)
+
+
+def test_large_config_and_unicode_strings(tmp_path):
+    big = {"table": list(range(30_000)), "name": "ν-flux"}
+    tags = np.array(["νμ CC", "ν̄e", "nc"])
+    ev = EventSet({"tag": tags, "x": np.arange(3.0)}, attrs=provenance(big, seed=1))
+    path = tmp_path / "big.h5"
+    ev.write(path)
+    back = read_events(path)
+    assert back.attrs["config"] == big
+    assert back.columns["tag"].tolist() == ["νμ CC", "ν̄e", "nc"]
+    assert read_attrs(path)["config"]["name"] == "ν-flux"

@@ -119,12 +119,11 @@ def write_events(
     attrs["n_events"] = n
     with atomic_path(path) as tmp:
         with h5py.File(tmp, "w") as f:
-            for key, value in attrs.items():
-                f.attrs[key] = _encode_attr(value)
+            _write_attrs(f, attrs)
             grp = f.create_group("events")
             for name, arr in events.columns.items():
                 if arr.dtype.kind in "OU":
-                    arr = arr.astype("S")  # fixed-width bytes for string columns
+                    arr = np.char.encode(arr.astype(str), "utf-8")  # fixed-width UTF-8 bytes
                 dataset(grp, name, np.ascontiguousarray(arr), chunk_events)
             if events.particles is not None:
                 pgrp = f.create_group("particles")
@@ -145,6 +144,30 @@ def write_events(
             if events.labels is not None:
                 f.create_dataset("labels", data=events.labels)
                 f["labels"].attrs["names"] = json.dumps(events.label_names or [])
+
+
+_BIG_ATTRS = "_attrs"
+_MAX_ATTR_BYTES = 16 * 1024
+
+
+def _write_attrs(f: h5py.File, attrs: dict[str, Any]) -> None:
+    """File attributes; values longer than 16 kB (e.g. a large config) go to datasets
+    under ``/_attrs`` because HDF5 limits attribute headers to 64 kB."""
+    for key, value in attrs.items():
+        encoded = _encode_attr(value)
+        if isinstance(encoded, str) and len(encoded) > _MAX_ATTR_BYTES:
+            grp = f.require_group(_BIG_ATTRS)
+            grp.create_dataset(key, data=np.frombuffer(encoded.encode(), dtype=np.uint8), compression="gzip")
+        else:
+            f.attrs[key] = encoded
+
+
+def _read_attrs(f: h5py.File) -> dict[str, Any]:
+    out = {k: _decode_attr(v) for k, v in f.attrs.items()}
+    if _BIG_ATTRS in f:
+        for key, ds in f[_BIG_ATTRS].items():
+            out[key] = _decode_attr(ds[()].tobytes().decode())
+    return out
 
 
 def _density(pm: np.ndarray, sample: int = 256) -> float:
@@ -255,7 +278,10 @@ def _open(path: str | os.PathLike[str]) -> h5py.File:
 def read_attrs(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The file-level attributes (provenance) of a nugan event file."""
     with _open(path) as f:
-        return {k: _decode_attr(v) for k, v in f.attrs.items()}
+        try:
+            return _read_attrs(f)
+        except (OSError, KeyError, ValueError, RuntimeError) as exc:
+            raise InputFileError(f"{path}: the file is truncated or corrupt ({exc}); regenerate it") from None
 
 
 def describe(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -264,7 +290,7 @@ def describe(path: str | os.PathLike[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     with _open(path) as f:
         try:
-            out["attrs"] = {k: _decode_attr(v) for k, v in f.attrs.items()}
+            out["attrs"] = _read_attrs(f)
             out["n_events"] = int(out["attrs"].get("n_events", 0))
             out["columns"] = {name: column_summary(ds) for name, ds in f.get("events", {}).items()}
             if "particles" in f:
@@ -358,7 +384,7 @@ def _read_open(
     want_particles: bool,
     want_pixelmaps: bool,
 ) -> EventSet:
-    attrs = {k: _decode_attr(v) for k, v in f.attrs.items()}
+    attrs = _read_attrs(f)
     n = int(attrs.get("n_events", 0))
     stop = n if stop is None else min(stop, n)
     start = max(0, start)
@@ -371,7 +397,7 @@ def _read_open(
     for name in names:
         arr = _rows(grp[name], start, stop)
         if arr.dtype.kind == "S":
-            arr = arr.astype(str)
+            arr = np.char.decode(arr, "utf-8")
         cols[name] = arr
     parts = None
     if want_particles and "particles" in f:
