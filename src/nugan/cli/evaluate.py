@@ -1,14 +1,121 @@
-"""`nugan evaluate`: evaluate generated events against a reference (not implemented yet: issue 6)."""
+"""`nugan evaluate GENERATED REFERENCE --out DIR`: metrics.json and report.html for a generated sample."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
-from nugan.cli._common import add_verb, not_ready
+from nugan.cli._common import add_verb
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
-    parser = add_verb(subparsers, "evaluate", "evaluate generated events against a reference")
-    parser.set_defaults(func=not_ready("evaluate", 6))
+    parser = add_verb(
+        subparsers,
+        "evaluate",
+        "evaluate generated events against a reference (metrics.json + report.html)",
+        description=(
+            "Compare a generated nugan event file with a reference: per-observable W1, KS, separation "
+            "power and chi2/ndf, classifier AUC (low- and high-level), FPD, KPD, precision/recall/"
+            "density/coverage; with --ensemble, per-bin uncertainty bands and whether the reference "
+            "lies inside them. Writes DIR/metrics.json and a self-contained DIR/report.html."
+        ),
+    )
+    parser.add_argument("generated", help="generated events (nugan HDF5)")
+    parser.add_argument("reference", help="reference events (nugan HDF5)")
+    parser.add_argument("--out", required=True, help="output folder")
+    parser.add_argument("--seed", type=int, default=0, help="seed of bootstraps, subsamples and classifiers")
+    parser.add_argument(
+        "--ensemble",
+        nargs="+",
+        default=[],
+        metavar="GEN",
+        help="further generated files (other runs/seeds of the model) for per-bin uncertainty bands",
+    )
+    parser.add_argument(
+        "--run",
+        nargs="+",
+        default=[],
+        metavar="RUN_DIR",
+        help="training run folders: loss curves, progress images",
+    )
+    parser.add_argument("--max-events", type=int, default=None, help="read at most N events of each file")
+    parser.add_argument("--no-plots", action="store_true", help="skip the figures (faster)")
+    parser.set_defaults(func=run)
     return parser
+
+
+def _read(path: str, max_events: int | None) -> Any:
+    from nugan.data.hdf5 import read_events
+
+    return read_events(path, stop=max_events)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from nugan.errors import ConfigError, InputFileError
+    from nugan.evaluation import evaluate
+
+    if args.max_events is not None and args.max_events < 1:
+        raise ConfigError(f"--max-events must be a positive number of events, got {args.max_events}")
+    for run_dir in args.run:
+        if not Path(run_dir).is_dir():
+            raise InputFileError(
+                f"{run_dir}: --run needs a training run folder (with metrics.csv), not found"
+            )
+    generated = _read(args.generated, args.max_events)
+    reference = _read(args.reference, args.max_events)
+    ensemble = [_read(p, args.max_events) for p in args.ensemble]
+
+    def progress(msg: str) -> None:
+        print(f"nugan evaluate: {msg} ...", file=sys.stderr, flush=True)
+
+    metrics = evaluate(
+        generated,
+        reference,
+        args.out,
+        seed=args.seed,
+        ensemble=ensemble,
+        run_dirs=args.run,
+        plots=not args.no_plots,
+        names={"generated": args.generated, "reference": args.reference, "ensemble": list(args.ensemble)},
+        progress=progress,
+    )
+    out = Path(args.out)
+    print(f"report:  {out / 'report.html'}")
+    print(f"metrics: {out / 'metrics.json'}")
+    for line in headline(metrics):
+        print(f"  {line}")
+    return 0
+
+
+def headline(metrics: dict[str, Any]) -> list[str]:
+    """A few lines with the headline metrics."""
+
+    def fmt(m: Any) -> str:
+        if not m or m.get("value") is None:
+            return "n/a"
+        err = m.get("error")
+        return f"{m['value']:.4g}" + (f" ± {err:.2g}" if err is not None else "")
+
+    auc = metrics.get("classifier_auc", {})
+    prdc = metrics.get("prdc", {})
+    sizes = metrics["sample_sizes"]
+    lines = [
+        f"events: generated {sizes['generated']}, reference {sizes['reference']}"
+        f" ({', '.join(metrics.get('kinds', []))})",
+        f"classifier AUC: low-level {fmt(auc.get('low_level'))}, high-level {fmt(auc.get('high_level'))}"
+        " (0.5 = indistinguishable)",
+        f"FPD {fmt(metrics.get('fpd'))}, KPD {fmt(metrics.get('kpd'))}",
+        "precision {}, recall {}, density {}, coverage {}".format(
+            *(fmt(prdc.get(k)) for k in ("precision", "recall", "density", "coverage"))
+        ),
+    ]
+    summ = metrics.get("summary", {})
+    if "mean_separation_power" in summ:
+        worst = ", ".join(summ.get("worst_observables", [])[:3])
+        lines.append(f"mean separation power {fmt(summ['mean_separation_power'])} (worst: {worst})")
+    if "mean_ref_in_band" in summ:
+        lines.append(f"reference inside the ensemble band in {fmt(summ['mean_ref_in_band'])} of the bins")
+    return lines

@@ -80,7 +80,8 @@ def build_figures(
 ) -> list[Figure]:
     """Every figure of the report, in order."""
     figs = observable_figures(obs_g, obs_r, names, edges, bands)
-    if gen.pixelmaps is not None and ref.pixelmaps is not None:
+    if gen.pixelmaps is not None and ref.pixelmaps is not None and summaries is not None:
+        # two-view pixel maps (CaloChallenge showers, summaries None, get observable histograms only)
         section = "Pixel maps"
         figs.append(
             Figure(
@@ -96,23 +97,22 @@ def build_figures(
                 P.plot_mean_images(ref.pixelmaps.mean(axis=0), gen.pixelmaps.mean(axis=0)),
             )
         )
-        if summaries is not None:
-            g, r = summaries
+        g, r = summaries
+        figs.append(
+            Figure(
+                section,
+                "mean longitudinal and transverse energy profiles (standard errors)",
+                P.plot_profiles(r, g),
+            )
+        )
+        if g.pixel_spectrum.size and r.pixel_spectrum.size:
             figs.append(
                 Figure(
                     section,
-                    "mean longitudinal and transverse energy profiles (standard errors)",
-                    P.plot_profiles(r, g),
+                    "pixel-intensity spectrum (non-zero cells)",
+                    P.plot_pixel_spectrum(r.pixel_spectrum, g.pixel_spectrum),
                 )
             )
-            if g.pixel_spectrum.size and r.pixel_spectrum.size:
-                figs.append(
-                    Figure(
-                        section,
-                        "pixel-intensity spectrum (non-zero cells)",
-                        P.plot_pixel_spectrum(r.pixel_spectrum, g.pixel_spectrum),
-                    )
-                )
     for run in run_dirs:
         figs.extend(run_figures(run))
     return figs

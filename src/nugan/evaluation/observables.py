@@ -282,16 +282,24 @@ def shower_observables(
 
 # ---------------------------------------------------------------------------- dispatch
 def is_shower_sample(events: EventSet) -> bool:
-    """True for CaloChallenge-style showers (attrs ``geometry`` = "calochallenge" or ``calo_r_edges``)."""
-    return bool(events.attrs.get("geometry") == "calochallenge" or "calo_r_edges" in events.attrs)
+    """True for CaloChallenge showers: read by ``nugan.data``'s calochallenge reader (attrs
+    ``config.reader``), or attrs ``geometry`` = "calochallenge" or ``calo_r_edges`` present."""
+    config = events.attrs.get("config")
+    reader = config.get("reader") if isinstance(config, Mapping) else None
+    return bool(
+        reader == "calochallenge"
+        or events.attrs.get("geometry") == "calochallenge"
+        or "calo_r_edges" in events.attrs
+    )
 
 
-def image_observables(events: EventSet) -> dict[str, np.ndarray]:
-    """Scalar observables of ``events.pixelmaps``: shower observables for CaloChallenge data,
-    pixel-map observables otherwise (empty without pixel maps)."""
+def image_observables(events: EventSet, shower: bool | None = None) -> dict[str, np.ndarray]:
+    """Scalar observables of ``events.pixelmaps``: shower observables for CaloChallenge data
+    (``shower``; default: :func:`is_shower_sample`), pixel-map observables otherwise (empty
+    without pixel maps)."""
     if events.pixelmaps is None:
         return {}
-    if is_shower_sample(events):
+    if is_shower_sample(events) if shower is None else shower:
         return shower_observables(events.pixelmaps, events.attrs.get("calo_r_edges"))
     return pixelmap_observables(events.pixelmaps)
 
@@ -305,10 +313,12 @@ def table_observables(events: EventSet, use_particles: bool = True) -> dict[str,
     return out
 
 
-def compute_observables(events: EventSet, use_particles: bool = True) -> dict[str, np.ndarray]:
+def compute_observables(
+    events: EventSet, use_particles: bool = True, shower: bool | None = None
+) -> dict[str, np.ndarray]:
     """All scalar observables of ``events`` (tables, particles, images), name → (N,) float64."""
     out = table_observables(events, use_particles)
-    for name, arr in image_observables(events).items():
+    for name, arr in image_observables(events, shower).items():
         out[name if name not in out else f"img_{name}"] = arr
     return out
 

@@ -210,7 +210,8 @@ def evaluate(
     ref = _restrict(reference, kinds, common_cols)
 
     say("computing observables")
-    obs_g, obs_r = compute_observables(gen), compute_observables(ref)
+    shower = is_shower_sample(reference) or is_shower_sample(generated)
+    obs_g, obs_r = compute_observables(gen, shower=shower), compute_observables(ref, shower=shower)
     obs_names = common_observables(obs_g, obs_r)
     if not obs_names:
         raise SchemaError("the generated and reference samples share no non-constant observable to compare")
@@ -230,7 +231,7 @@ def evaluate(
         per_obs[n]["n_generated"] = int(np.isfinite(obs_g[n]).sum())
         per_obs[n]["n_reference"] = int(np.isfinite(obs_r[n]).sum())
     summaries = None
-    if kinds.pixelmaps and not is_shower_sample(reference):
+    if kinds.pixelmaps and not shower:
         summaries = (pixelmap_summaries(gen.pixelmaps, seed), pixelmap_summaries(ref.pixelmaps, seed))  # type: ignore[arg-type]
         spec_g, spec_r = summaries[0].pixel_spectrum, summaries[1].pixel_spectrum
         if spec_g.size and spec_r.size:
@@ -279,7 +280,9 @@ def evaluate(
     bands: dict[str, M.BandCoverage] = {}
     if ensemble:
         say(f"ensemble bands ({len(ensemble) + 1} generated samples)")
-        member_obs = [obs_g] + [compute_observables(_restrict(m, kinds, common_cols)) for m in ensemble]
+        member_obs = [obs_g] + [
+            compute_observables(_restrict(m, kinds, common_cols), shower=shower) for m in ensemble
+        ]
         for n in obs_names:
             if all(n in mo for mo in member_obs):
                 bands[n] = M.band_coverage([mo[n] for mo in member_obs], obs_r[n], edges[n])

@@ -63,6 +63,8 @@ def _style() -> Any:
                 "legend.fontsize": 8,
                 "figure.dpi": 72,
                 "xtick.minor.visible": False,
+                "xtick.top": False,
+                "ytick.right": False,
                 "ytick.minor.visible": False,
             },
         ]
@@ -89,6 +91,7 @@ def _one_observable(
     ax: Any, rax: Any, name: str, gen: np.ndarray, ref: np.ndarray, edges: np.ndarray, band: Band | None
 ) -> None:
     import mplhep
+    from matplotlib.ticker import FixedLocator, MaxNLocator
 
     hr, er = normalised_hist(ref, edges)
     hg, eg = normalised_hist(gen, edges)
@@ -113,6 +116,9 @@ def _one_observable(
     rax.errorbar(centres, ratio, yerr=rerr, fmt="o", color=GEN_COLOUR, markersize=2, elinewidth=0.8)
     rax.axhline(1.0, color=REF_COLOUR, lw=0.8)
     rax.set_ylim(0.5, 1.5)
+    ax.yaxis.set_major_locator(MaxNLocator(4))
+    rax.xaxis.set_major_locator(MaxNLocator(5))
+    rax.yaxis.set_major_locator(FixedLocator([0.5, 1.0, 1.5]))
     rax.set_xlim(edges[0], edges[-1])
     rax.set_ylabel("gen/ref", fontsize=9)
     rax.set_xlabel(name, fontsize=10)

@@ -1,0 +1,139 @@
+"""`evaluate` end to end: metrics.json, report.html, ensembles, run folders, and bad input via the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nugan.cli import main
+from nugan.data import EventSet, provenance
+from nugan.evaluation import evaluate
+from nugan.evaluation.synthetic import toy_events
+
+N = 400
+
+
+def _write(ev: EventSet, path: Path) -> str:
+    ev.write(str(path))
+    return str(path)
+
+
+def _tiny_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4), (255, 0, 0)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_evaluate_writes_metrics_and_a_self_contained_report(tmp_path: Path) -> None:
+    ref = toy_events(N, seed=1, image_shape=(2, 16, 16))
+    gen = toy_events(N, seed=2, image_shape=(2, 16, 16))
+    ens = [toy_events(N, seed=s, image_shape=(2, 16, 16)) for s in (3, 4)]
+    run = tmp_path / "run"
+    (run / "progress").mkdir(parents=True)
+    (run / "metrics.csv").write_text("step,loss_d,loss_g\n0,1.4,0.7\n10,1.2,0.9\n20,1.1,1.0\n")
+    (run / "progress" / "step_000020.png").write_bytes(_tiny_png())
+    metrics = evaluate(gen, ref, tmp_path / "out", seed=0, ensemble=ens, run_dirs=[run])
+    on_disk = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert on_disk["fpd"] == metrics["fpd"]
+    for key in ("classifier_auc", "fpd", "kpd", "prdc", "observables", "sample_sizes", "inputs"):
+        assert key in on_disk
+    for level in ("low_level", "high_level"):
+        assert set(on_disk["classifier_auc"][level]) == {"value", "error"}
+    assert set(on_disk["prdc"]) == {"precision", "recall", "density", "coverage"}
+    obs = on_disk["observables"]
+    assert {"enu_gev", "vis_e", "q2_reco_gev2", "pixel_intensity"} <= set(obs)
+    for name, entry in obs.items():
+        for k in ("w1", "ks", "separation_power", "chi2_ndf"):
+            assert set(entry[k]) == {"value", "error"}, name
+        if name != "pixel_intensity":
+            assert 0.0 <= entry["ref_in_band"]["value"] <= 1.0
+    assert on_disk["sample_sizes"] == {"generated": N, "reference": N, "ensemble": [N, N]}
+    assert on_disk["inputs"]["reference"]["attrs"]["seed"] == 1
+    assert set(on_disk["kinds"]) == {"tables", "particles", "pixelmaps"}
+    # same distribution: the classifier cannot tell them apart
+    auc = on_disk["classifier_auc"]["high_level"]
+    assert abs(auc["value"] - 0.5) < 3 * auc["error"] + 0.05
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert page.count("data:image/png;base64,") >= 6
+    assert "Summary" in page and "classifier AUC" in page and "Training run" in page
+    assert 'src="http' not in page and "src='http" not in page  # nothing external
+
+
+def test_a_broken_generator_scores_worse(tmp_path: Path) -> None:
+    ref = toy_events(N, seed=10, pixelmaps=False)
+    good = toy_events(N, seed=11, pixelmaps=False)
+    bad = toy_events(N, seed=12, pixelmaps=False, shift=0.4, drop_mode=2)
+    m_good = evaluate(good, ref, tmp_path / "good", plots=False)
+    m_bad = evaluate(bad, ref, tmp_path / "bad", plots=False)
+    assert m_bad["classifier_auc"]["high_level"]["value"] > 0.65
+    assert (
+        m_bad["classifier_auc"]["high_level"]["value"] > m_good["classifier_auc"]["high_level"]["value"] + 0.1
+    )
+    assert m_bad["fpd"]["value"] > 5 * m_good["fpd"]["value"]
+    assert m_bad["observables"]["mode"]["separation_power"]["value"] > 0.05
+    assert m_good["observables"]["mode"]["separation_power"]["value"] < 0.02
+
+
+def test_tables_only_and_pixelmaps_only(tmp_path: Path) -> None:
+    ev = toy_events(200, seed=20, particles=False, image_shape=(2, 8, 8))
+    other = toy_events(200, seed=21, particles=False, image_shape=(2, 8, 8))
+    tables = evaluate(EventSet(ev.columns), EventSet(other.columns), tmp_path / "t", plots=False)
+    assert tables["kinds"] == ["tables"] and "vis_e" not in tables["observables"]
+    images = evaluate(
+        EventSet(pixelmaps=ev.pixelmaps), EventSet(pixelmaps=other.pixelmaps), tmp_path / "i", plots=False
+    )
+    assert images["kinds"] == ["pixelmaps"] and "vis_e" in images["observables"]
+    assert "enu_gev" not in images["observables"]
+
+
+def test_cli_evaluate_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    gen = _write(toy_events(300, seed=30, image_shape=(2, 8, 8)), tmp_path / "gen.h5")
+    ref = _write(toy_events(300, seed=31, image_shape=(2, 8, 8)), tmp_path / "ref.h5")
+    out = tmp_path / "eval"
+    rc = main(["evaluate", gen, ref, "--out", str(out), "--seed", "3", "--max-events", "250", "--no-plots"])
+    assert rc == 0
+    printed = capsys.readouterr().out
+    assert "report.html" in printed and "classifier AUC" in printed
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["sample_sizes"]["generated"] == 250 and metrics["seed"] == 3
+    assert metrics["inputs"]["generated"]["path"] == gen
+    assert (out / "report.html").is_file()
+
+
+def _cli_error(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    rc = main(["evaluate", *args])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    assert "error:" in err and "Traceback" not in err
+    return err
+
+
+def test_cli_bad_inputs_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ev = toy_events(60, seed=40, particles=False, image_shape=(2, 8, 8))
+    out = str(tmp_path / "o")
+    tables = _write(EventSet(ev.columns, attrs=provenance({}, 1)), tmp_path / "tables.h5")
+    images = _write(EventSet(pixelmaps=ev.pixelmaps, attrs=provenance({}, 1)), tmp_path / "images.h5")
+    err = _cli_error([tables, images, "--out", out], capsys)
+    assert "nothing in common" in err
+    other_cols = _write(EventSet({"foo": np.arange(60.0)}, attrs=provenance({}, 1)), tmp_path / "foo.h5")
+    assert "nothing in common" in _cli_error([tables, other_cols, "--out", out], capsys)
+    nan_cols = dict(ev.columns)
+    nan_cols["enu_gev"] = nan_cols["enu_gev"].copy()
+    nan_cols["enu_gev"][5] = np.nan
+    nan_file = _write(EventSet(nan_cols, attrs=provenance({}, 1)), tmp_path / "nan.h5")
+    err = _cli_error([nan_file, tables, "--out", out], capsys)
+    assert "NaN" in err and "enu_gev" in err
+    small = _write(EventSet(pixelmaps=ev.pixelmaps[:, :, :4], attrs=provenance({}, 1)), tmp_path / "small.h5")
+    assert "shape" in _cli_error([small, images, "--out", out], capsys)
+    assert "no such file" in _cli_error([str(tmp_path / "missing.h5"), tables, "--out", out], capsys)
+    assert "--max-events" in _cli_error([tables, tables, "--out", out, "--max-events", "0"], capsys)
+    assert "at least 20" in _cli_error([tables, tables, "--out", out, "--max-events", "10"], capsys)
+    assert "run folder" in _cli_error([tables, tables, "--out", out, "--run", str(tmp_path / "nope")], capsys)
+    assert not (tmp_path / "o" / "metrics.json").exists()
