@@ -112,6 +112,8 @@ def hadronize_strings(
             event.reset()
             for pid, col, acol, p3, e, m in partons:
                 event.append(pid, 23, col, acol, float(p3[0]), float(p3[1]), float(p3[2]), float(e), m)
+            event[0].p(0.0, 0.0, 0.0, float(w_gev[i]))  # the system entry: Pythia checks against it
+            event[0].m(float(w_gev[i]))
             if pythia.forceHadronLevel():
                 ok[i] = True
                 break
