@@ -45,9 +45,13 @@ class TabularGAN(WassersteinGAN):
         condition_dim: width of the condition (0: unconditional).
         nz: latent dimension.
         hidden, depth: MLP width and number of hidden layers (generator and critic).
-        critic_norm: ``layer`` or ``none``.
+        critic_norm: ``none`` (default) or ``layer`` (only for wide tables: a layer norm after the first
+            linear of a low-dimensional input discards its magnitude and stalls the critic).
         output, output_floor: generator output activation (:class:`nugan.models.layers.OutputActivation`).
         n_critic, gp_lambda: critic steps per generator step, penalty weight λ.
+        one_sided: penalise only gradient norms above 1 (default here: with a one-dimensional
+            feature the two-sided penalty is a barrier at zero slope that can trap the critic with
+            the wrong sign, observed on a 1-D toy).
         lr, betas: Adam settings.
         optimizer_impl: ``fused``, ``foreach`` or ``plain``.
     """
@@ -73,11 +77,12 @@ class TabularGAN(WassersteinGAN):
         nz: int = 32,
         hidden: int = 256,
         depth: int = 3,
-        critic_norm: str = "layer",
+        critic_norm: str = "none",
         output: str = "identity",
         output_floor: float | Sequence[float] = 0.0,
         n_critic: int = 5,
         gp_lambda: float = 10.0,
+        one_sided: bool = True,
         lr: float = 1e-4,
         betas: Sequence[float] = (0.5, 0.9),
         optimizer_impl: str = "fused",
@@ -94,6 +99,7 @@ class TabularGAN(WassersteinGAN):
             output_floor=output_floor,
             n_critic=n_critic,
             gp_lambda=gp_lambda,
+            one_sided=one_sided,
             lr=lr,
             betas=betas,
             optimizer_impl=optimizer_impl,
@@ -102,6 +108,6 @@ class TabularGAN(WassersteinGAN):
             raise ConfigError(f"critic_norm must be 'layer' or 'none'; got {critic_norm!r}")
         (features,) = self.data_shape
         self.nz = nz
-        self._setup_wgan(n_critic, gp_lambda)
+        self._setup_wgan(n_critic, gp_lambda, one_sided)
         self.generator = MLPGenerator(nz + self.condition_dim, features, hidden, depth, output, output_floor)
         self.critic = MLP(features + self.condition_dim, 1, hidden, depth, norm=critic_norm, final_bias=False)

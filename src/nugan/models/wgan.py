@@ -40,14 +40,23 @@ WGAN_GP_VALUE_FUNCTION = (
 )
 
 
-def gradient_penalty(scores: Tensor, interpolates: Tensor) -> Tensor:
-    """Gulrajani et al. eq. 3: ``E[(‖∇_x̂ D(x̂)‖₂ − 1)²]`` from the critic scores of ``interpolates``.
+def gradient_penalty(scores: Tensor, interpolates: Tensor, one_sided: bool = False) -> Tensor:
+    """Gulrajani et al. eq. 3: ``E[(‖∇_x̂ D(x̂)‖₂ − 1)²]`` from the critic scores of ``interpolates``;
+    ``one_sided``: ``E[max(0, ‖∇‖ − 1)²]`` (their appendix; no barrier at zero slope).
 
     ``interpolates`` must require grad and ``scores`` must depend on it; the graph is kept so
     that the penalty can be back-propagated into the critic's weights.
+
+    Example:
+        >>> x = torch.randn(5, 3, requires_grad=True)
+        >>> round(float(gradient_penalty((2 * x).sum(1), x)), 4)  # ‖∇‖ = 2·√3 for every example
+        6.0718
     """
     (grad,) = torch.autograd.grad(scores.sum(), interpolates, create_graph=True)
-    return ((grad.flatten(1).norm(2, dim=1) - 1.0) ** 2).mean()
+    excess = grad.flatten(1).norm(2, dim=1) - 1.0
+    if one_sided:
+        excess = excess.clamp(min=0.0)
+    return (excess**2).mean()
 
 
 class MLPGenerator(nn.Module):
@@ -75,10 +84,10 @@ class WassersteinGAN(GenerativeModel):
     nz: int
     memory_format: torch.memory_format = torch.contiguous_format
 
-    def _setup_wgan(self, n_critic: int, gp_lambda: float) -> None:
+    def _setup_wgan(self, n_critic: int, gp_lambda: float, one_sided: bool) -> None:
         if n_critic < 1 or gp_lambda < 0:
             raise ConfigError(f"n_critic must be >= 1 and gp_lambda >= 0; got {n_critic}, {gp_lambda}")
-        self.n_critic, self.gp_lambda = int(n_critic), float(gp_lambda)
+        self.n_critic, self.gp_lambda, self.one_sided = int(n_critic), float(gp_lambda), bool(one_sided)
         self._last_loss_g: Tensor | None = None
 
     def generate(self, z: Tensor, condition: Tensor | None) -> Tensor:
@@ -111,7 +120,7 @@ class WassersteinGAN(GenerativeModel):
         cond3 = None if cond is None else cond.repeat(3, 1)
         scores = self.criticize(torch.cat([real, fake, interp]), cond3)
         d_real, d_fake, d_interp = scores[:b], scores[b : 2 * b], scores[2 * b :]
-        gp = gradient_penalty(d_interp, interp)
+        gp = gradient_penalty(d_interp, interp, self.one_sided)
         w_dist = d_real.mean() - d_fake.mean()
         loss_d = -w_dist + self.gp_lambda * gp
         update("critic", loss_d)
@@ -149,9 +158,12 @@ class WGANGP(WassersteinGAN):
         nz: latent dimension.
         ngf, ndf, max_mult: convolutional widths (images).
         hidden, depth: MLP width and number of hidden layers (tables).
-        critic_norm: images: ``layer`` (recommended by the paper, no batch norm in the critic) or ``none``.
+        critic_norm: image critic: ``layer`` (recommended by the paper: no batch norm with a GP) or
+            ``none``. Table critics are plain MLPs (a layer norm after the first linear of a
+            low-dimensional input discards the input's magnitude and stalls the critic).
         output, output_floor: generator output activation (:class:`nugan.models.layers.OutputActivation`).
         n_critic, gp_lambda: critic steps per generator step, penalty weight λ.
+        one_sided: penalise only gradient norms above 1 (see :func:`gradient_penalty`).
         lr, betas: Adam settings (paper: 1e-4, (0, 0.9)).
         optimizer_impl: ``fused``, ``foreach`` or ``plain``.
         channels_last: channels-last layout for image networks.
@@ -184,6 +196,7 @@ class WGANGP(WassersteinGAN):
         output_floor: float | Sequence[float] = 0.0,
         n_critic: int = 5,
         gp_lambda: float = 10.0,
+        one_sided: bool = False,
         lr: float = 1e-4,
         betas: Sequence[float] = (0.0, 0.9),
         optimizer_impl: str = "fused",
@@ -204,6 +217,7 @@ class WGANGP(WassersteinGAN):
             output_floor=output_floor,
             n_critic=n_critic,
             gp_lambda=gp_lambda,
+            one_sided=one_sided,
             lr=lr,
             betas=betas,
             optimizer_impl=optimizer_impl,
@@ -214,7 +228,7 @@ class WGANGP(WassersteinGAN):
                 f"critic_norm must be 'layer' or 'none' (no batch norm with a GP); got {critic_norm!r}"
             )
         self.nz = nz
-        self._setup_wgan(n_critic, gp_lambda)
+        self._setup_wgan(n_critic, gp_lambda, one_sided)
         if len(self.data_shape) == 3:
             self.generator = ConvGenerator(nz, self.data_shape, ngf, max_mult, "batch", output, output_floor)
             self.critic = ConvCritic(self.data_shape, ndf, max_mult, critic_norm, out_dim=1)
@@ -224,11 +238,4 @@ class WGANGP(WassersteinGAN):
         else:
             (features,) = self.data_shape
             self.generator = MLPGenerator(nz, features, hidden, depth, output, output_floor)
-            self.critic = MLP(
-                features,
-                1,
-                hidden,
-                depth,
-                norm="layer" if critic_norm == "layer" else "none",
-                final_bias=False,
-            )
+            self.critic = MLP(features, 1, hidden, depth, norm="none", final_bias=False)
