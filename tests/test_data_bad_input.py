@@ -182,3 +182,17 @@ def test_convert_success_and_inspect_foreign(capsys, good_h5, tmp_path):
     assert main(["inspect", str(out)]) == 0
     text = capsys.readouterr().out
     assert "50 events" in text and "particles:" in text and "converted_from" in text
+
+
+@pytest.mark.parametrize("suffix", [".root", ".parquet", ".npz"])
+def test_truncated_foreign_files(suffix, capsys, tmp_path, rng):
+    n = 3000
+    ev = EventSet({"enu_gev": rng.uniform(1, 2, n), "q": rng.normal(size=n)}, attrs=provenance({}, seed=0))
+    src = tmp_path / "ev.h5"
+    ev.write(src)
+    full = tmp_path / f"full{suffix}"
+    assert main(["convert", str(src), str(full)]) == 0
+    capsys.readouterr()
+    cut = tmp_path / f"cut{suffix}"
+    cut.write_bytes(full.read_bytes()[: full.stat().st_size // 3])
+    _fails(capsys, ["convert", str(cut), str(tmp_path / "o.h5")], str(cut))

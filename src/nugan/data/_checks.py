@@ -54,3 +54,9 @@ def foreign_attrs(path: str | os.PathLike[str], reader: str, **options: Any) -> 
 
     config = {"reader": reader, "source": str(path), **{k: v for k, v in options.items() if v is not None}}
     return provenance(config, seed=None, source=str(path))
+
+
+def one_line(exc: BaseException) -> str:
+    """``Type: message`` of an exception from a third-party library, on one line."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

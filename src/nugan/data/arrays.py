@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from nugan._atomic import atomic_path
-from nugan.data._checks import existing_file, finite_events, foreign_attrs, nonempty
+from nugan.data._checks import existing_file, finite_events, foreign_attrs, nonempty, one_line
 from nugan.data.eventset import EventSet
 from nugan.errors import InputFileError, SchemaError
 
@@ -32,7 +32,8 @@ def _load(path: Any) -> Any:
         return np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
         raise InputFileError(
-            f"{path}: not a readable .npy/.npz file ({exc}); pickled object arrays are not accepted"
+            f"{path}: not a readable .npy/.npz file ({one_line(exc)}); it is truncated, corrupt or not "
+            "NumPy data (pickled object arrays are refused)"
         ) from None
 
 

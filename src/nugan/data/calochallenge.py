@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nugan.data._checks import existing_file, finite_events, foreign_attrs, nonempty
+from nugan.data._checks import existing_file, finite_events, foreign_attrs, nonempty, one_line
 from nugan.data.eventset import EventSet
 from nugan.errors import InputFileError, SchemaError
 
@@ -60,7 +60,7 @@ def read_calochallenge(
             showers = np.asarray(f["showers"][start:stop], dtype=np.float32)
     except OSError as exc:
         raise InputFileError(
-            f"{p}: not a readable HDF5 file (truncated or corrupt: {exc}); re-download it"
+            f"{p}: not a readable HDF5 file (truncated or corrupt: {one_line(exc)}); re-download it"
         ) from None
     if showers.ndim != 2 or len(showers) != len(energies):
         raise SchemaError(

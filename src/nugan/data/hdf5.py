@@ -37,7 +37,7 @@ import h5py
 import numpy as np
 
 from nugan._atomic import atomic_path
-from nugan.data._checks import finite_events
+from nugan.data._checks import finite_events, one_line
 from nugan.data.eventset import (
     FORMAT_NAME,
     PARTICLE_FIELDS,
@@ -231,6 +231,10 @@ def _pixelmaps_shape(node: Any, n: int) -> tuple[int, ...]:
     return (n, *(int(s) for s in node.attrs["shape"]))
 
 
+def _corrupt(path: Any, exc: BaseException) -> InputFileError:
+    return InputFileError(f"{path}: the file is truncated or corrupt ({one_line(exc)}); regenerate it")
+
+
 def _open(path: str | os.PathLike[str]) -> h5py.File:
     p = Path(path)
     if not p.exists():
@@ -245,7 +249,7 @@ def _open(path: str | os.PathLike[str]) -> h5py.File:
         f = h5py.File(p, "r")
     except OSError as exc:
         raise InputFileError(
-            f"{p}: not a readable HDF5 file (truncated, corrupt or another format: {exc}); "
+            f"{p}: not a readable HDF5 file (truncated, corrupt or another format: {one_line(exc)}); "
             "regenerate it, or use `nugan convert` to read a foreign format"
         ) from None
     fmt = _decode_attr(f.attrs.get("format", ""))
@@ -281,7 +285,7 @@ def read_attrs(path: str | os.PathLike[str]) -> dict[str, Any]:
         try:
             return _read_attrs(f)
         except (OSError, KeyError, ValueError, RuntimeError) as exc:
-            raise InputFileError(f"{path}: the file is truncated or corrupt ({exc}); regenerate it") from None
+            raise _corrupt(path, exc) from None
 
 
 def describe(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -307,7 +311,7 @@ def describe(path: str | os.PathLike[str]) -> dict[str, Any]:
                 out["label_names"] = json.loads(_decode_attr(f["labels"].attrs.get("names", "[]")))
                 out["label_counts"] = np.bincount(f["labels"][()]).tolist() if f["labels"].shape[0] else []
         except (OSError, KeyError, ValueError, RuntimeError) as exc:
-            raise InputFileError(f"{path}: the file is truncated or corrupt ({exc}); regenerate it") from None
+            raise _corrupt(path, exc) from None
     return out
 
 
@@ -371,7 +375,7 @@ def read_events(
         try:
             events = _read_open(f, str(path), columns, start, stop, particles, pixelmaps)
         except (OSError, KeyError, ValueError, RuntimeError) as exc:
-            raise InputFileError(f"{path}: the file is truncated or corrupt ({exc}); regenerate it") from None
+            raise _corrupt(path, exc) from None
     return finite_events(events, path) if check_finite else events
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from nugan._atomic import atomic_path
-from nugan.data._checks import existing_file, foreign_attrs
+from nugan.data._checks import existing_file, foreign_attrs, one_line
 from nugan.data.eventset import EventSet
 from nugan.errors import InputFileError, SchemaError
 
@@ -127,7 +127,9 @@ def read_image_folder(
                 im.load()
                 opened.append(im.copy())
         except (UnidentifiedImageError, OSError) as exc:
-            raise InputFileError(f"{f}: not a readable image ({exc}); remove or replace it") from None
+            raise InputFileError(
+                f"{f}: not a readable image ({one_line(exc)}); remove or replace it"
+            ) from None
     if channels is None:
         channels = 1 if all(im.mode in ("L", "1", "I;16", "I") for im in opened) else 3
     if channels not in (1, 3):

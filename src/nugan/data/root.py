@@ -27,7 +27,7 @@ import awkward as ak
 import numpy as np
 
 from nugan._atomic import atomic_path
-from nugan.data._checks import existing_file, finite_events, foreign_attrs, nonempty
+from nugan.data._checks import existing_file, finite_events, foreign_attrs, nonempty, one_line
 from nugan.data.eventset import PARTICLE_DTYPES, PARTICLE_FIELDS, SCHEMA_VERSION, EventSet
 from nugan.errors import InputFileError, SchemaError
 
@@ -100,7 +100,7 @@ def _open_tree(path: str | os.PathLike[str], tree: str | None) -> tuple[Any, Any
         f = uproot.open(p)
     except Exception as exc:  # uproot raises many types for non-ROOT or damaged files
         raise InputFileError(
-            f"{p}: not a readable ROOT file ({type(exc).__name__}: {exc}); check the file"
+            f"{p}: not a readable ROOT file ({one_line(exc)}); check the file"
         ) from None
     trees = list(dict.fromkeys(k.split(";")[0] for k, c in f.classnames().items() if c in _TREE_CLASSES))
     if tree is None:
@@ -161,7 +161,7 @@ def read_root(
         try:
             arrays = t.arrays(names, library="ak")
         except Exception as exc:
-            raise InputFileError(f"{path}: cannot read tree {tree!r} ({type(exc).__name__}: {exc})") from None
+            raise InputFileError(f"{path}: cannot read tree {tree!r} ({one_line(exc)})") from None
     nonempty(EventSet({"n": np.zeros(len(arrays))}), path, f"events in tree {tree!r}")
     meta.setdefault("attrs", foreign_attrs(path, "root", tree=tree, branches=branches))
     events = _arrays_to_events(arrays, path, meta)

@@ -26,7 +26,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from nugan._atomic import atomic_path
-from nugan.data._checks import existing_file, finite_events, foreign_attrs, nonempty
+from nugan.data._checks import existing_file, finite_events, foreign_attrs, nonempty, one_line
 from nugan.data.eventset import (
     PARTICLE_DTYPES,
     PARTICLE_FIELDS,
@@ -124,7 +124,7 @@ def read_parquet(
         table = pq.read_table(p, columns=names)
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputFileError(
-            f"{p}: not a readable Parquet file ({exc}); check the file or pass --from"
+            f"{p}: not a readable Parquet file ({one_line(exc)}); check the file or pass --from"
         ) from None
     return table_to_events(table, p, label_column, reader="parquet")
 
@@ -140,8 +140,8 @@ def read_csv(
         table = pacsv.read_csv(p)
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputFileError(
-            f"{p}: not a readable CSV file ({exc}); it needs a header line and the same number of fields "
-            "on every line"
+            f"{p}: not a readable CSV file ({one_line(exc)}); it needs a header line and the same "
+            "number of fields on every line"
         ) from None
     if columns is not None:
         table = table.select(_existing(p, table.column_names, columns, label_column))
