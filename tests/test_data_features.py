@@ -152,3 +152,27 @@ def test_forward_inverse_is_identity(a, pos, kind):
     np.testing.assert_allclose(back["a"], a[:n], rtol=1e-5, atol=1e-6 * scale)
     np.testing.assert_allclose(back["pos"], pos[:n], rtol=1e-5)
     np.testing.assert_array_equal(back["k"], ev.columns["k"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    hnp.arrays(np.float64, st.integers(2, 30), elements=st.floats(0.0, 1.0)),
+    hnp.arrays(np.float64, st.integers(2, 30), elements=st.floats(0.0, 1e5)),
+    hnp.arrays(
+        np.float32,
+        st.tuples(st.integers(1, 6), st.integers(1, 3), st.integers(1, 4), st.integers(1, 4)),
+        elements=st.floats(0.0, 1e4, width=32),
+    ),
+)
+def test_bounded_and_image_transforms_invert(u, e, pix):
+    n = min(len(u), len(e))
+    ev = EventSet({"u": u[:n], "e": e[:n]})
+    spec = FeatureSpec.fit(ev, ["u", "e"], transforms={"u": "logit", "e": "log1p"})
+    back = spec.decode_table(spec.encode_table(ev))
+    np.testing.assert_allclose(back["u"], np.clip(u[:n], LOGIT_EPS, 1 - LOGIT_EPS), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(back["e"], e[:n], rtol=1e-5, atol=1e-6)
+    images = EventSet(pixelmaps=pix)
+    ispec = FeatureSpec.fit(images, images=True)
+    again = ispec.decode_images(ispec.encode_images(images))
+    assert again.dtype == np.float32 and again.min() >= 0
+    np.testing.assert_allclose(again, pix, rtol=1e-4, atol=1e-4)
