@@ -15,7 +15,7 @@ from nugan.data import ParticleStatus
 from nugan.data.arrays import read_numpy
 from nugan.data.calochallenge import read_calochallenge
 from nugan.data.images import make_grid, read_image_folder, save_grid
-from nugan.data.readers import detect_format, read_any
+from nugan.data.readers import detect_format, read_any, write_any
 from nugan.data.root import read_root, read_root_arrays
 from nugan.data.tables import read_csv, read_parquet
 from nugan.errors import InputFileError, SchemaError
@@ -165,6 +165,11 @@ def test_calochallenge_layout(tmp_path, rng):
     np.testing.assert_array_equal(ev.pixelmaps.reshape(5, -1), showers)
     with pytest.raises(SchemaError, match="cannot reshape 24 voxels"):
         read_calochallenge(p, shape=(5, 5, 1))
+    out = tmp_path / "again.hdf5"
+    write_any(ev, out, format="calochallenge")
+    again = read_calochallenge(out, shape=(2, 3, 4))
+    np.testing.assert_array_equal(again.pixelmaps, ev.pixelmaps)
+    np.testing.assert_array_equal(again.columns["incident_energy_mev"], ev.columns["incident_energy_mev"])
 
 
 def test_make_grid_places_images_and_scales(tmp_path):

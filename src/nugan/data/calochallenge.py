@@ -80,3 +80,23 @@ def read_calochallenge(
     )
     nonempty(events, p, "showers")
     return finite_events(events, p)
+
+
+def write_calochallenge(
+    events: EventSet, path: str | os.PathLike[str], energy_column: str = "incident_energy_mev"
+) -> None:
+    """Write ``events`` in the CaloChallenge layout, atomically: ``incident_energies`` (N, 1)
+    from ``energy_column`` and ``showers`` (N, C·H·W) from the flattened pixel maps."""
+    import h5py
+
+    from nugan._atomic import atomic_path
+
+    events.require_columns([energy_column], "the CaloChallenge writer")
+    if events.pixelmaps is None:
+        raise SchemaError("the CaloChallenge writer needs pixel maps (the showers); these events have none")
+    showers = np.ascontiguousarray(events.pixelmaps, dtype=np.float32).reshape(len(events), -1)
+    energies = np.asarray(events.columns[energy_column], dtype=np.float64).reshape(-1, 1)
+    with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
+        f.create_dataset("incident_energies", data=energies, compression="gzip", compression_opts=1)
+        f.create_dataset("showers", data=showers, compression="gzip", compression_opts=1, shuffle=True,
+                         chunks=(max(1, min(len(showers), 1024)), showers.shape[1]) if len(showers) else None)

@@ -4,7 +4,7 @@
 format         suffix                     read    write   holds
 =============  =========================  ======  ======  =====================================
 nugan          ``.h5 .hdf5`` (nugan)      yes     yes     everything
-calochallenge  ``.h5 .hdf5`` (Calo)       yes     no      incident energy + showers as images
+calochallenge  ``.h5 .hdf5`` (Calo)       yes     yes     incident energy + showers as images
 parquet        ``.parquet .pq``           yes     yes     everything
 root           ``.root``                  yes     yes     everything (attrs in a TObjString)
 csv            ``.csv``                   yes     yes     per-event columns and labels
@@ -38,7 +38,7 @@ from nugan.data.eventset import EventSet
 from nugan.errors import ConfigError, InputFileError
 
 READ_FORMATS = ("nugan", "calochallenge", "parquet", "root", "csv", "numpy", "images")
-WRITE_FORMATS = ("nugan", "parquet", "root", "csv", "numpy")
+WRITE_FORMATS = ("nugan", "calochallenge", "parquet", "root", "csv", "numpy")
 _SUFFIX = {
     ".h5": "nugan",
     ".hdf5": "nugan",
@@ -130,6 +130,10 @@ def _writer(fmt: str) -> Callable[..., None]:
         from nugan.data.hdf5 import write_events
 
         return write_events
+    if fmt == "calochallenge":
+        from nugan.data.calochallenge import write_calochallenge
+
+        return write_calochallenge
     if fmt == "parquet":
         from nugan.data.tables import write_parquet
 
