@@ -30,14 +30,14 @@ TARGET_BYTES = 5000.0
 
 
 def numu_events(n: int) -> tuple[EventSet, str]:
-    """νμ CC events from the generator (NuMI off-axis flux, carbon) if it is there, else the stand-in."""
+    """νμ CC events from the generator (NuMI off-axis flux, CH2) if it is there, else the stand-in."""
     try:
         from nugan.physics.generator import generate_events  # type: ignore[import-not-found]
 
-        ev = generate_events("numi-offaxis", "C12", 2 * n, seed=1, flavour="numu")
+        ev = generate_events("numi-offaxis", "CH2", 2 * n, seed=1, flavour="numu")
         ev = ev.select(np.asarray(ev.columns["is_cc"], bool))[:n]
         if len(ev) >= n // 2:
-            return ev, "interaction generator (νμ CC, numi-offaxis flux, C12)"
+            return ev, "interaction generator (νμ CC, numi-offaxis flux, CH2)"
     except Exception:  # the generator has not landed (or its names differ): use the stand-in
         pass
     return topology_gun("numu_cc", n=n), "particle-gun stand-in: μ⁻ 1.3 GeV + p 0.15 GeV + π⁺ 0.25 GeV"

@@ -95,9 +95,28 @@ def test_stopping_muon_range_and_linear_visible_energy() -> None:
     np.testing.assert_allclose(length, csda, rtol=0.01)  # path length = CSDA range (no straggling)
     slope, icpt = np.polyfit(t, vis, 1)
     assert slope == pytest.approx(NOVA.active_energy_fraction, rel=0.03)
-    assert abs(icpt) < 0.01
+    # offset = Michel electrons: (1 − capture) × <E_e> (0.7 × 52.8 MeV) × active fraction ≈ 22 MeV
+    michel = (1 - NOVA.cfg.mu_capture_prob) * 0.7 * 52.83e-3 * NOVA.active_energy_fraction
+    assert icpt == pytest.approx(michel, abs=0.006)
     resid = np.asarray(vis) - (slope * t + icpt)
     assert np.max(np.abs(resid) / np.asarray(vis)) < 0.02
+
+
+def test_muon_without_decay_has_no_offset() -> None:
+    cfg = NOVA.cfg.replace(noise_pe=0.0, decays_at_rest=False)
+    t = np.array([0.3, 1.0])
+    vis = [simulate_detector(particle_gun([13], [ti], n=30), cfg, seed=3).columns["vis_e_gev"].mean()
+           for ti in t]
+    slope, icpt = np.polyfit(t, vis, 1)
+    assert abs(icpt) < 0.006 and slope == pytest.approx(NOVA.active_energy_fraction, rel=0.03)
+
+
+def test_michel_spectrum() -> None:
+    from nugan.physics.detector.secondaries import MICHEL_EMAX_GEV, michel_energies_gev
+
+    assert MICHEL_EMAX_GEV == pytest.approx(0.05283, abs=1e-5)
+    e = michel_energies_gev(np.random.default_rng(0), 20000) / MICHEL_EMAX_GEV
+    assert e.max() <= 1.0 and e.mean() == pytest.approx(0.7, abs=0.01)  # <x> = 0.35/0.5
 
 
 def test_mip_energy_per_plane_calibrated() -> None:

@@ -53,7 +53,9 @@ class DetectorConfig:
     neutron_scatter_length_cm: float = 60.0  # mean distance to that recoil [U]
     em_track_max_gev: float = 0.05  # e± / converted γ below this are tracked, above it showered
     em_sampling_stoch: float = 0.05  # per-shower sampling fluctuation σ/E = this/sqrt(E/GeV) [U]
-    max_generations: int = 4  # secondary generations followed
+    max_generations: int = 5  # secondary generations followed
+    decays_at_rest: bool = True  # stopped μ± → Michel e± (μ⁻ capture in C: mu_capture_prob); π⁺ → μ⁺ν
+    mu_capture_prob: float = 0.078  # μ⁻ nuclear capture probability on carbon (≈ 8 %, Suzuki et al. 1987) [U]
     # --- readout
     birks_kb_cm_per_mev: float = 0.0125  # Birks constant (organic scintillators ≈ 0.01; NOvA tune U)
     birks_kc_cm2_per_mev2: float = 0.0  # Chou second-order term [U]

@@ -73,11 +73,12 @@ def kind_of(pdg: np.ndarray) -> np.ndarray:
 
 def available_energy_gev(pdg: np.ndarray, e_gev: np.ndarray) -> np.ndarray:
     """Upper bound of what a particle can deposit: E − m for particles whose mass is not
-    released (charged leptons, π±, K±, nucleons; hyperons: E − m_N), E for γ, e±, π⁰, η."""
+    released (K±, nucleons; hyperons: E − m_N), E for γ, e±, π⁰, η and for μ±, π± (their
+    decays at rest release the rest mass)."""
     a = np.abs(np.asarray(pdg))
     m = mass_of(a)
     baryon_release = np.isin(a, [3122, 3222, 3212, 3112])
-    full = np.isin(a, [11, 22, 111, 221, 310])
+    full = np.isin(a, [11, 13, 22, 111, 211, 221, 310])
     avail = np.where(full, e_gev, e_gev - m)
     avail = np.where(baryon_release, e_gev - c.M_PROTON, avail)
     invisible = np.isin(a, [12, 14, 16]) | (a > 1_000_000_000)
@@ -216,6 +217,40 @@ def hadronic_secondaries(
             pos = np.repeat(pos_cm[i : i + 1], len(codes), axis=0)
             out.append(Particles(np.array(codes, np.int64), np.array(kin), np.array(dirs), pos))
     return Particles.concatenate(out)
+
+
+MICHEL_EMAX_GEV = 0.5 * (c.M_MUON + c.M_ELECTRON**2 / c.M_MUON)  # 52.83 MeV
+T_MU_FROM_PI_GEV = (c.M_PI_CHARGED - c.M_MUON) ** 2 / (2.0 * c.M_PI_CHARGED)  # 4.12 MeV
+
+
+def michel_energies_gev(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Electron energies of μ decay at rest: x = E/E_max with density ∝ x²(3 − 2x) (Michel spectrum,
+    ρ = 3/4, electron mass neglected in the shape)."""
+    out = np.empty(0)
+    while len(out) < n:
+        x = rng.random(4 * n + 8)
+        keep = rng.random(len(x)) < x * x * (3.0 - 2.0 * x)
+        out = np.concatenate([out, x[keep]])
+    return out[:n] * MICHEL_EMAX_GEV
+
+
+def decays_at_rest(
+    rng: np.random.Generator, pdg: np.ndarray, end_cm: np.ndarray, capture_prob: float
+) -> Particles:
+    """Products of stopped μ± (Michel e±; μ⁻ are captured with ``capture_prob``, invisible) and
+    stopped π⁺ (μ⁺ of 4.12 MeV, which decays in the next generation). π⁻ are absorbed (invisible)."""
+    pdg = np.asarray(pdg)
+    mu = np.abs(pdg) == 13
+    mu &= ~((pdg == 13) & (rng.random(len(pdg)) < capture_prob))
+    pip = pdg == 211
+    n_mu, n_pi = int(mu.sum()), int(pip.sum())
+    if n_mu + n_pi == 0:
+        return Particles.empty()
+    e_e = michel_energies_gev(rng, n_mu)
+    codes = np.concatenate([np.where(pdg[mu] > 0, 11, -11), np.full(n_pi, -13)])
+    t = np.concatenate([np.maximum(e_e - c.M_ELECTRON, 0.0), np.full(n_pi, T_MU_FROM_PI_GEV)])
+    pos = np.concatenate([end_cm[mu], end_cm[pip]])
+    return Particles(codes.astype(np.int64), t, isotropic_directions(rng, n_mu + n_pi), pos)
 
 
 def neutron_recoils(rng: np.random.Generator, parts: Particles, prob: float, length_cm: float) -> Particles:

@@ -22,6 +22,7 @@ from nugan.physics.detector.secondaries import (
     KIND_NEUTRAL,
     KIND_TRACK,
     Particles,
+    decays_at_rest,
     hadronic_secondaries,
     kind_of,
     mass_of,
@@ -77,12 +78,18 @@ def _tracks(
         inside = det.inside(steps.mid_cm)
         lengths = np.bincount(steps.track, steps.length_cm * inside, len(parts))
         longest = float(lengths.max())
-    secondaries = Particles.empty()
+    secondaries = []
     if np.any(steps.interacted):
         k = steps.interacted
-        secondaries = hadronic_secondaries(rng, parts.pdg[k], steps.t_end_gev[k], steps.end_dir[k],
-                                           steps.end_cm[k], cfg.hadron_invisible_frac_max)
-    return dep, secondaries, longest
+        secondaries.append(hadronic_secondaries(rng, parts.pdg[k], steps.t_end_gev[k], steps.end_dir[k],
+                                                steps.end_cm[k], cfg.hadron_invisible_frac_max))
+    if cfg.decays_at_rest and not electrons:
+        stopped = ~steps.interacted & (steps.t_end_gev <= 0.0)
+        if np.any(stopped):
+            secondaries.append(
+                decays_at_rest(rng, parts.pdg[stopped], steps.end_cm[stopped], cfg.mu_capture_prob)
+            )
+    return dep, Particles.concatenate(secondaries), longest
 
 
 def _showers(rng: np.random.Generator, det: Detector, parts: Particles) -> tuple[Deposits, Particles]:
