@@ -222,9 +222,11 @@ class EventSet:
         """Raise SchemaError naming the missing columns, if any."""
         missing = [n for n in names if n not in self.columns]
         if missing:
+            source = self.attrs.get("source")
+            where = f"{source}: " if source else ""
             raise SchemaError(
-                f"{what} needs the column(s) {missing}, which this EventSet lacks; "
-                f"it has {sorted(self.columns)}"
+                f"{where}{what} needs the column(s) {missing}, which this EventSet lacks "
+                f"(they have {sorted(self.columns)}); use events that have them"
             )
 
     def check_finite(self, source: str = "EventSet") -> None:

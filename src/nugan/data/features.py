@@ -339,7 +339,9 @@ class FeatureSpec:
     # ----------------------------------------------------------------- table
     def encode_table(self, events: EventSet) -> np.ndarray:
         """The encoded columns, float32 ``(N, n_features)``."""
-        events.require_columns(self.columns, "the FeatureSpec")
+        events.require_columns(
+            self.columns, f"the FeatureSpec (columns {self.columns}; e.g. a model's features.json)"
+        )
         n = len(events)
         if not self.transforms:
             return np.zeros((n, 0), dtype=np.float32)
