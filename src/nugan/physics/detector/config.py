@@ -47,7 +47,7 @@ class DetectorConfig:
     # --- transport
     step_cm: float = 2.0  # charged-track step
     dedx_fluct_rel: float = 0.15  # relative width of the per-step energy-loss fluctuation (Moyal shape)
-    pion_lambda_factor: float = 1.35  # λ_π / λ_I (PDG tables: pion interaction length ≈ 1.35 λ_I) [U]
+    pion_lambda_factor: float = 1.38  # λ_π / λ_I (PDG tables, light materials: 114.9/83.0 g/cm²) [U]
     hadron_invisible_frac_max: float = 0.3  # invisible share ~ U(0.1, max) [U]
     neutron_visible_prob: float = 0.35  # probability that a neutron makes one visible n–p recoil [U]
     neutron_scatter_length_cm: float = 60.0  # mean distance to that recoil [U]
