@@ -344,3 +344,17 @@ def test_config_errors() -> None:
         simulate_detector(EventSet({"enu_gev": [1.0]}), "mini")
     cfg = get_detector_config({"name": "x", "n_planes": 200, "n_cells": 100, "fiducial_xy_cm": 100.0})
     assert cfg.n_cells == 100
+
+
+def test_full_chain_with_generator_separates_classes() -> None:
+    gen = pytest.importorskip("nugan.physics.generator")
+    ev = gen.generate_events("numi-offaxis", "CH2", 80, seed=3, flavour="numu")
+    out = simulate_detector(ev, "mini", seed=4)
+    assert out.pixelmaps.shape == (80, 2, 32, 32)
+    for name in ("enu_gev", "mode", "lep_e_gev"):  # the truth is kept
+        np.testing.assert_array_equal(out.columns[name], ev.columns[name])
+    cc = np.asarray(out.columns["is_cc"], bool)
+    trk = out.columns["longest_track_cm"]
+    assert np.median(trk[cc]) > 2.0 * max(np.median(trk[~cc]), 1.0)  # νμ CC: the muon track
+    # visible energy bounded by what the final state carries (total energy for leptons/mesons)
+    assert np.all(out.columns["vis_e_gev"] < out.columns["enu_gev"] + 0.1)
