@@ -265,6 +265,12 @@ def _evaluate_regressor(
             "relative_sigma_epistemic": float(np.mean(np.sqrt(pred["epistemic"]) / mean)),
         },
     )
+    if events.labels is not None and events.label_names:
+        metrics["resolution_by_class"] = {
+            name: cal.resolution(e_true[events.labels == k], mean[events.labels == k])
+            for k, name in enumerate(events.label_names)
+            if np.count_nonzero(events.labels == k) >= 10
+        }
     plots.coverage_plot(
         {
             "uncalibrated": cal.coverage_curve(e_true, mean, var),
@@ -357,6 +363,9 @@ def _report_markdown(metrics: dict[str, Any], figures: list[tuple[str, str]]) ->
         for key in ("uncalibrated", "calibrated"):
             m = metrics[key]
             lines.append(f"| {key} | {m['nll']:.4f} | {m['coverage_68']:.4f} | {m['coverage_95']:.4f} |")
+        lines.append("")
+        for name, r in metrics.get("resolution_by_class", {}).items():
+            lines.append(f"- {name}: resolution RMS {r['rms']:.4f}, bias {r['bias']:+.4f}")
         u = metrics["uncertainty_means"]
         lines += [
             "",

@@ -115,12 +115,20 @@ def enable_dropout(model: nn.Module, on: bool = True) -> nn.Module:
 
 
 @torch.no_grad()
-def _batched(fn: object, x: np.ndarray | Tensor, batch_size: int, device: str) -> list[object]:
-    outs = []
+def _sample(model: nn.Module, x: np.ndarray, n_samples: int, batch_size: int, device: str) -> list[object]:
+    """Outputs of ``n_samples`` passes (list over samples) of ``model`` on ``x`` in batches.
+
+    The deterministic tower features are computed once per batch and only the stochastic head is
+    re-run per sample (``model.features`` / ``model.from_features``), which is exact because dropout
+    acts only in the head.
+    """
+    per_sample: list[list[object]] = [[] for _ in range(n_samples)]
     for start in range(0, len(x), batch_size):
         xb = torch.as_tensor(x[start : start + batch_size], dtype=torch.float32, device=device)
-        outs.append(fn(xb))  # type: ignore[operator]
-    return outs
+        feats = model.features(xb)  # type: ignore[operator]
+        for s in range(n_samples):
+            per_sample[s].append(model.from_features(feats))  # type: ignore[operator]
+    return per_sample  # type: ignore[return-value]
 
 
 def predict_classifier(
@@ -134,25 +142,22 @@ def predict_classifier(
     """Log-probabilities of every member (ensemble) or dropout sample (MC dropout).
 
     Arguments:
-        models: one network (MC dropout) or several (ensemble).
+        models: one network (MC dropout) or several (ensemble), with ``features``/``from_features``.
         pix: (N, V, H, W) pixel maps in MeV.
         mc_samples: 0 → one deterministic pass per model (dropout off); T > 0 → T passes per
-            model with dropout on (seeded by ``seed``).
+            model with dropout on (seeded by ``seed``; the global torch RNG is left untouched).
 
     Returns:
         (S, N, K) log-probabilities, S = len(models) × max(1, mc_samples).
     """
     out = []
-    gen_state = torch.random.get_rng_state()
-    torch.manual_seed(seed)
-    try:
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
         for model in models:
             enable_dropout(model.to(device), on=mc_samples > 0)
-            for _ in range(max(1, mc_samples)):
-                parts = _batched(lambda xb, m=model: torch.log_softmax(m(xb), dim=1), pix, batch_size, device)
-                out.append(torch.cat(parts).cpu().numpy())  # type: ignore[arg-type]
-    finally:
-        torch.random.set_rng_state(gen_state)
+            for parts in _sample(model, pix, max(1, mc_samples), batch_size, device):
+                logits = torch.cat(parts)  # type: ignore[arg-type]
+                out.append(torch.log_softmax(logits, dim=1).cpu().numpy())
     return np.stack(out).astype(np.float64)
 
 
@@ -169,15 +174,14 @@ def predict_regressor(
     Same sampling rules as :func:`predict_classifier`.
     """
     means, variances = [], []
-    gen_state = torch.random.get_rng_state()
-    torch.manual_seed(seed)
-    try:
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
         for model in models:
             enable_dropout(model.to(device), on=mc_samples > 0)
-            for _ in range(max(1, mc_samples)):
-                parts = _batched(model.predict_gev, pix, batch_size, device)  # type: ignore[attr-defined]
-                means.append(torch.cat([p[0] for p in parts]).cpu().numpy())  # type: ignore[index]
-                variances.append(torch.cat([p[1] for p in parts]).cpu().numpy())  # type: ignore[index]
-    finally:
-        torch.random.set_rng_state(gen_state)
+            for parts in _sample(model, pix, max(1, mc_samples), batch_size, device):
+                mean = torch.cat([p[0] for p in parts])  # type: ignore[index]
+                log_var = torch.cat([p[1] for p in parts])  # type: ignore[index]
+                m_gev, v_gev = model.to_gev(mean, log_var)  # type: ignore[operator]
+                means.append(m_gev.cpu().numpy())
+                variances.append(v_gev.cpu().numpy())
     return np.stack(means).astype(np.float64), np.stack(variances).astype(np.float64)

@@ -83,13 +83,17 @@ class CVNBackbone(nn.Module):
         self.register_buffer("sum_mean", torch.tensor(float(sum_mean)))
         self.register_buffer("sum_std", torch.tensor(float(sum_std)))
 
-    def forward(self, pix_mev: Tensor) -> Tensor:
-        """(B, V, H, W) pixel maps in MeV → (B, hidden)."""
+    def features(self, pix_mev: Tensor) -> Tensor:
+        """The deterministic part: (B, V, H, W) pixel maps in MeV → merged tower features (B, F)."""
         pix = pix_mev.clamp_min(0.0)
         x = torch.log1p(pix) / self.image_scale  # (B, V, H, W)
         sums = (torch.log1p(pix.sum(dim=(2, 3))) - self.sum_mean) / self.sum_std  # (B, V)
         feats = [tower(x[:, v : v + 1]) for v, tower in enumerate(self.towers)]
-        return self.head(torch.cat([*feats, sums], dim=1))
+        return torch.cat([*feats, sums], dim=1)
+
+    def forward(self, pix_mev: Tensor) -> Tensor:
+        """(B, V, H, W) pixel maps in MeV → (B, hidden)."""
+        return self.head(self.features(pix_mev))
 
 
 class CVNClassifier(nn.Module):
@@ -128,6 +132,14 @@ class CVNClassifier(nn.Module):
 
     def forward(self, pix_mev: Tensor) -> Tensor:
         return self.out(self.backbone(pix_mev))
+
+    def features(self, pix_mev: Tensor) -> Tensor:
+        """Deterministic tower features (dropout acts only after them)."""
+        return self.backbone.features(pix_mev)
+
+    def from_features(self, feats: Tensor) -> Tensor:
+        """Logits from :meth:`features` (the stochastic head: one MC-dropout sample per call)."""
+        return self.out(self.backbone.head(feats))
 
 
 class EnergyRegressor(nn.Module):
@@ -174,13 +186,24 @@ class EnergyRegressor(nn.Module):
 
     def forward(self, pix_mev: Tensor) -> tuple[Tensor, Tensor]:
         """Returns ``(mean, log_var)``, each (B,), in standardised target units."""
-        out = self.out(self.backbone(pix_mev))  # (B, 2)
+        return self.from_features(self.features(pix_mev))
+
+    def features(self, pix_mev: Tensor) -> Tensor:
+        """Deterministic tower features (dropout acts only after them)."""
+        return self.backbone.features(pix_mev)
+
+    def from_features(self, feats: Tensor) -> tuple[Tensor, Tensor]:
+        """``(mean, log_var)`` from :meth:`features` (one MC-dropout sample per call)."""
+        out = self.out(self.backbone.head(feats))  # (B, 2)
         return out[:, 0], out[:, 1].clamp(-12.0, 8.0)
+
+    def to_gev(self, mean: Tensor, log_var: Tensor) -> tuple[Tensor, Tensor]:
+        """Standardised (mean, log-variance) → mean [GeV] and variance [GeV²]."""
+        return mean * self.target_std + self.target_mean, log_var.exp() * self.target_std**2
 
     def predict_gev(self, pix_mev: Tensor) -> tuple[Tensor, Tensor]:
         """Mean [GeV] and variance [GeV²] of the energy for each event."""
-        mean, log_var = self(pix_mev)
-        return mean * self.target_std + self.target_mean, log_var.exp() * self.target_std**2
+        return self.to_gev(*self(pix_mev))
 
 
 NETWORKS: dict[str, type[nn.Module]] = {"classify": CVNClassifier, "energy": EnergyRegressor}

@@ -31,49 +31,59 @@ def _deposit(img: np.ndarray, rows: np.ndarray, cols: np.ndarray, energy_mev: np
     np.add.at(img, (r[ok], c[ok]), energy_mev[ok])
 
 
+def _track(
+    rng: np.random.Generator, img: np.ndarray, r0: float, c0: float, length: float, e_mev: float
+) -> None:
+    n = max(int(length * 3), 2)
+    t = np.linspace(0.0, length, n)
+    _deposit(img, r0 + t, c0 + rng.normal(0.0, 0.3) * t, np.full(n, e_mev / n))
+
+
+def _shower(rng: np.random.Generator, img: np.ndarray, r0: float, c0: float, e_mev: float) -> None:
+    m = 150
+    depth = rng.gamma(3.0, 1.6, m)
+    lateral = rng.normal(0.0, 0.4 + 0.3 * depth, m) + rng.normal(0, 0.3) * depth
+    _deposit(img, r0 + depth, c0 + lateral, np.full(m, e_mev / m))
+
+
 def _draw_view(
-    rng: np.random.Generator, kind: str, enu_gev: float, shape: tuple[int, int], vertex: tuple[float, float]
+    rng: np.random.Generator,
+    kind: str,
+    enu_gev: float,
+    y: float,
+    shape: tuple[int, int],
+    vertex: tuple[float, float],
 ) -> np.ndarray:
-    """One view of one toy event. Rows are planes (beam direction), columns are cells."""
+    """One view of one toy event. Rows are planes (beam direction), columns are cells.
+
+    A hadronic blob carries the fraction ``y`` of the visible energy and the lepton the rest
+    (none for NC, whose hadronic system may hold a π0 shower or a pion track): at high ``y``
+    the classes become genuinely ambiguous.
+    """
     h = shape[0]
     img = np.zeros(shape, dtype=np.float64)
     r0, c0 = vertex
     total_mev = 1000.0 * enu_gev * rng.uniform(0.55, 0.75)
+    had_mev = y * total_mev
+    m = 30
+    spread = 0.8 + 1.2 * y
+    _deposit(
+        img,
+        r0 + np.abs(rng.normal(0, spread, m)),
+        c0 + rng.normal(0, spread, m),
+        had_mev / m * rng.exponential(1.0, m),
+    )
+    lep_mev = total_mev - had_mev
     if kind == "numu_cc":
-        lep_frac = rng.uniform(0.5, 0.8)
-        length = min(h - r0, 2.0 + 8.0 * enu_gev * lep_frac) * rng.uniform(0.3, 1.0)
-        slope = rng.normal(0.0, 0.3)
-        n = max(int(length * 3), 2)
-        t = np.linspace(0.0, length, n)
-        _deposit(img, r0 + t, c0 + slope * t, np.full(n, lep_frac * total_mev / n))
-        had = (1 - lep_frac) * total_mev
-        m = 20
-        _deposit(img, r0 + rng.normal(0, 1.0, m), c0 + rng.normal(0, 1.0, m), np.full(m, had / m))
+        _track(rng, img, r0, c0, min(h - r0, 1.0 + 8.0 * enu_gev * (1 - y)), lep_mev)
     elif kind == "nue_cc":
-        m = 200
-        depth = rng.gamma(3.0, 1.6, m)
-        lateral = rng.normal(0.0, 0.4 + 0.35 * depth, m) + rng.normal(0, 0.3) * depth
-        _deposit(img, r0 + depth, c0 + lateral, np.full(m, total_mev / m))
-    elif kind == "nc":
-        m = 60
-        _deposit(
-            img,
-            r0 + rng.normal(1.5, 2.2, m),
-            c0 + rng.normal(0, 2.2, m),
-            np.full(m, 0.5 * total_mev / m) * rng.exponential(1.0, m),
-        )
-        if rng.random() < 0.3:  # a π0 shower: looks like νe CC
-            m = 100
-            depth = rng.gamma(3.0, 1.4, m) + rng.exponential(2.0)
-            _deposit(
-                img, r0 + depth, c0 + rng.normal(0.0, 0.5 + 0.3 * depth, m), np.full(m, 0.4 * total_mev / m)
-            )
-        if rng.random() < 0.2:  # a charged pion track: looks like a short muon
-            n = 15
-            t = np.linspace(0.0, rng.uniform(3, 10), n)
-            _deposit(img, r0 + t, c0 + rng.normal(0, 0.4) * t, np.full(n, 0.2 * total_mev / n))
-    else:  # pragma: no cover - guarded by make_toy_events
-        raise ValueError(kind)
+        _shower(rng, img, r0, c0, lep_mev)
+    else:  # nc: part of the hadronic energy may show as a π0 shower or a pion track
+        u = rng.random()
+        if u < 0.35:
+            _shower(rng, img, r0 + rng.exponential(1.5), c0, 0.5 * lep_mev)
+        elif u < 0.6:
+            _track(rng, img, r0, c0, min(h - r0, rng.uniform(2, 12)), 0.3 * lep_mev)
     img *= rng.uniform(0.9, 1.1, size=img.shape) * (img > 0)
     return img
 
@@ -115,18 +125,20 @@ def make_toy_events(
     labels = label_ids[np.arange(n) % len(label_ids)]
     rng.shuffle(labels)
     enu = rng.uniform(*enu_range_gev, size=n)
+    inelasticity = rng.beta(1.0, 1.6, size=n)
     pix = np.zeros((n, c, h, w), dtype=np.float32)
     for i in range(n):
         kind = TOY_CLASSES[labels[i]]
         vertex_row = rng.uniform(1, h / 4)
         for v in range(c):
             vertex = (vertex_row, rng.uniform(w / 3, 2 * w / 3))
-            pix[i, v] = _draw_view(rng, kind, float(enu[i]), (h, w), vertex)
+            pix[i, v] = _draw_view(rng, kind, float(enu[i]), float(inelasticity[i]), (h, w), vertex)
         hits = rng.random(size=(c, h, w)) < 0.01
         pix[i] += (hits * rng.exponential(noise_mev, size=(c, h, w))).astype(np.float32)
     return EventSet(
         columns={
             "enu_gev": enu,
+            "y": inelasticity,
             "is_cc": labels != TOY_CLASSES.index("nc"),
             "vis_e_gev": pix.sum(axis=(1, 2, 3)).astype(np.float64) / 2000.0,
         },
