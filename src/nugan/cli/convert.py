@@ -68,13 +68,15 @@ def run(args: argparse.Namespace) -> int:
         "channels": args.channels,
         "shape": args.shape,
     }
+    provenance = {"converted_from": {"path": str(args.input), "format": fmt_in}}
+    others = {k: v for k, v in read_opts.items() if k != "columns" and v is not None}
+    if fmt_in == "nugan" and fmt_out == "nugan" and not others:
+        return _stream_nugan(args, provenance)
     events = read_any(args.input, format=fmt_in, **read_opts)
     from nugan.data._checks import finite_events
 
     finite_events(events, args.input)
-    events = events.with_parts(
-        attrs=events.attrs | {"converted_from": {"path": str(args.input), "format": fmt_in}}
-    )
+    events = events.with_parts(attrs=events.attrs | provenance)
     write_opts: dict[str, Any] = {
         "tree": args.tree if fmt_out == "root" else None,
         "drop_parts": True if args.drop_parts and fmt_out in ("csv", "numpy") else None,
@@ -88,6 +90,21 @@ def run(args: argparse.Namespace) -> int:
     if events.labels is not None:
         parts.append(f"labels {events.label_names}")
     print(f"{args.input} ({fmt_in}) -> {args.output} ({fmt_out}): {', '.join(parts)}")
+    return 0
+
+
+def _stream_nugan(args: argparse.Namespace, provenance: dict[str, Any]) -> int:
+    """nugan HDF5 → nugan HDF5 chunk by chunk (files larger than memory; re-compresses,
+    upgrades schema v1 files to sparse pixel maps)."""
+    from nugan.data import iter_events, read_attrs
+    from nugan.data._checks import finite_events
+    from nugan.data.writer import EventWriter
+
+    attrs = read_attrs(args.input) | provenance
+    with EventWriter(args.output, attrs=attrs) as writer:
+        for chunk in iter_events(args.input, chunk_size=50_000, columns=args.columns):
+            writer.append(finite_events(chunk, args.input))
+    print(f"{args.input} (nugan) -> {args.output} (nugan): {writer.n_events} events")
     return 0
 
 

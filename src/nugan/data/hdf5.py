@@ -402,6 +402,8 @@ def _read_open(
         arr = _rows(grp[name], start, stop)
         if arr.dtype.kind == "S":
             arr = np.char.decode(arr, "utf-8")
+        elif arr.dtype.kind == "O":  # variable-length strings (EventWriter)
+            arr = np.array([v.decode() if isinstance(v, bytes) else str(v) for v in arr], dtype=str)
         cols[name] = arr
     parts = None
     if want_particles and "particles" in f:
