@@ -326,21 +326,44 @@ def dis_xsec_free_nucleon_cm2(
     return (params.dis_norm * out).reshape(e.shape)
 
 
+ENVELOPE_BINS = 28  # ln x bins of the accept–reject envelope on [ln X_FLOOR, 0]
+ENVELOPE_SAFETY = 1.3  # factor on the tabulated maxima (covers grid spacing and off-shell M)
+
+
 @functools.cache
 def _envelope_table(nu_pdg: int, nucleon_pdg: int, cc: bool, w_cut: float) -> tuple[np.ndarray, np.ndarray]:
-    """max over (ln x, y) of x·d²σ/dxdy (joined) on a log-E grid, for accept–reject."""
-    e_grid = np.geomspace(0.3, 1000.0, 80)
-    m = np.full(e_grid.shape, c.M_NEUTRON if nucleon_pdg == c.PDG_NEUTRON else c.M_PROTON)
+    """Per-ln x-bin maxima of x·d²σ/dxdy (joined) over y, divided by E, on a log-E grid.
+
+    Returns the E grid (n_E,) and the maxima (n_E, ENVELOPE_BINS), each bin widened to the
+    largest of itself and its neighbours.
+    """
+    e_grid = np.geomspace(0.25, 1000.0, 48)
+    m = c.M_NEUTRON if nucleon_pdg == c.PDG_NEUTRON else c.M_PROTON
     ml = lepton_mass_gev(nu_pdg, cc)
-    x, y, _ = _xy_nodes(e_grid, m, ml, m + W_MIN_OFFSET_GEV, w_cut, 48, 32)
-    eb = np.broadcast_to(e_grid[:, None, None], x.shape)
-    dens = _joined_density(eb, x, y, nu_pdg, np.full(x.shape, nucleon_pdg), cc,
-                           np.broadcast_to(m[:, None, None], x.shape), w_cut)
-    gmax = (dens * x).reshape(e_grid.size, -1).max(axis=1)
-    return e_grid, gmax
+    edges = np.linspace(np.log(X_FLOOR), 0.0, ENVELOPE_BINS + 1)
+    lx = (edges[:-1, None] + np.diff(edges)[:, None] * np.linspace(0, 1, 6)[None, :]).ravel()
+    out = np.zeros((e_grid.size, ENVELOPE_BINS))
+    for i, e in enumerate(e_grid):
+        y_lo = ((m + W_MIN_OFFSET_GEV) ** 2 - m**2) / (2 * m * e)
+        y = np.linspace(min(y_lo, 1.0), max(1.0 - ml / e, y_lo), 48)
+        xx, yy = np.meshgrid(np.exp(lx), y, indexing="ij")
+        dens = xx * _joined_density(np.full(xx.shape, e), xx, yy, nu_pdg, np.full(xx.shape, nucleon_pdg), cc,
+                                    np.full(xx.shape, m), w_cut)
+        out[i] = dens.reshape(ENVELOPE_BINS, -1).max(axis=1) / e
+    padded = np.pad(out, ((0, 0), (1, 1)))
+    return e_grid, np.maximum(np.maximum(padded[:, :-2], padded[:, 2:]), out)
 
 
-ENVELOPE_SAFETY = 1.4  # factor on the tabulated maximum (covers node spacing and off-shell M)
+def _envelope(e: np.ndarray, nuc: np.ndarray, nu_pdg: int, cc: bool, w_cut: float) -> np.ndarray:
+    """(N, ENVELOPE_BINS) envelope of x·d²σ/dxdy per ln x bin for each event."""
+    env = np.zeros((e.size, ENVELOPE_BINS))
+    for nucleon in (c.PDG_PROTON, c.PDG_NEUTRON):
+        sel = nuc == nucleon
+        if sel.any():
+            eg, table = _envelope_table(nu_pdg, nucleon, cc, float(w_cut))
+            idx = np.clip(np.searchsorted(eg, e[sel]), 1, eg.size - 1)
+            env[sel] = np.maximum(table[idx - 1], table[idx]) * (e[sel] * ENVELOPE_SAFETY)[:, None]
+    return env
 
 
 def sample_xy(
@@ -348,6 +371,10 @@ def sample_xy(
     m_nucleon_gev: np.ndarray, params: PhysicsParams | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Sample (x, y) per event from the joined d²σ/dxdy by accept–reject in (ln x, y).
+
+    The proposal is piecewise uniform in ln x (28 bins, each with its own tabulated maximum
+    over y) and uniform in y; candidates are drawn in vectorised rounds until every event
+    has one accepted point.
 
     Arguments:
         enu_gev: (N,) neutrino energy in the nucleon rest frame; m_nucleon_gev: (N,) nucleon mass
@@ -364,28 +391,25 @@ def sample_xy(
     w_min = _nucleon_mass(nuc) + W_MIN_OFFSET_GEV
     y_lo = np.clip((w_min**2 - m**2) / (2 * m * e), 0.0, 1.0)
     y_hi = np.maximum(1.0 - ml / e, y_lo)
-    env = np.zeros(e.shape)
-    for nucleon in (c.PDG_PROTON, c.PDG_NEUTRON):
-        sel = nuc == nucleon
-        if sel.any():
-            eg, gmax = _envelope_table(nu_pdg, nucleon, cc, float(params.w_cut_gev))
-            # the maximum grows ∝ E; interpolate max/E in ln E, take the larger neighbour
-            ratio = gmax / eg
-            idx = np.clip(np.searchsorted(eg, e[sel]), 1, eg.size - 1)
-            env[sel] = np.maximum(ratio[idx - 1], ratio[idx]) * e[sel] * ENVELOPE_SAFETY
-    lx_lo = np.log(X_FLOOR)
+    env = _envelope(e, nuc, nu_pdg, cc, params.w_cut_gev)
+    total = env.sum(axis=1, keepdims=True)
+    cdf = np.cumsum(env, axis=1) / np.where(total > 0, total, 1.0)
+    edges = np.linspace(np.log(X_FLOOR), 0.0, ENVELOPE_BINS + 1)
     x_out, y_out = np.full(e.shape, np.nan), np.full(e.shape, np.nan)
-    todo = np.flatnonzero(y_hi > y_lo)
+    todo = np.flatnonzero((y_hi > y_lo) & (total[:, 0] > 0))
     worst = 0.0
     n_try = 4  # candidates per event and round, grows as the acceptance shows itself
     for _ in range(10000):
         if todo.size == 0:
             break
         rows = np.repeat(todo, n_try)
-        xx = np.exp(rng.uniform(lx_lo, 0.0, rows.size))
+        b = np.minimum((rng.uniform(size=rows.size)[:, None] > cdf[rows]).sum(axis=1), ENVELOPE_BINS - 1)
+        xx = np.exp(edges[b] + (edges[b + 1] - edges[b]) * rng.uniform(size=rows.size))
         yy = y_lo[rows] + (y_hi[rows] - y_lo[rows]) * rng.uniform(size=rows.size)
         dens = xx * _joined_density(e[rows], xx, yy, nu_pdg, nuc[rows], cc, m[rows], params.w_cut_gev)
-        ratio = dens / env[rows]
+        bound = env[rows, b]
+        ratio = np.divide(dens, bound, out=np.full(dens.shape, np.inf), where=bound > 0)
+        ratio[dens == 0] = 0.0
         worst = max(worst, float(ratio.max(initial=0.0)))
         ok = (rng.uniform(size=rows.size) < ratio).reshape(todo.size, n_try)
         first = np.argmax(ok, axis=1)
