@@ -11,19 +11,25 @@ from nugan.data.eventset import (
 )
 from nugan.data.features import FeatureSpec
 from nugan.data.hdf5 import count_events, describe, iter_events, read_attrs, read_events, write_events
+from nugan.data.readers import read_any, write_any
+from nugan.data.writer import EventWriter, merge_files
 
 __all__ = [
     "PARTICLE_FIELDS",
     "SCHEMA_VERSION",
     "EventSet",
+    "EventWriter",
     "FeatureSpec",
     "ParticleStatus",
     "count_events",
     "describe",
     "iter_events",
     "make_particles",
+    "merge_files",
     "provenance",
+    "read_any",
     "read_attrs",
     "read_events",
+    "write_any",
     "write_events",
 ]
