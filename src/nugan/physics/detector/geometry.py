@@ -39,14 +39,11 @@ class Detector:
     mip_plane_active_mev: float  # MIP, normal incidence: active energy per plane
     birks_mip: float  # 1 + kB dE/dx + kC (dE/dx)² at the scintillator's MIP dE/dx
     yield_pe_per_mev: float  # Y0: PE per (Birks-quenched) MeV before attenuation
-
-    @property
-    def x0_cm(self) -> float:
-        return self.material.x0_cm
-
-    @property
-    def lambda_i_cm(self) -> float:
-        return self.material.lambda_i_cm
+    x0_cm: float  # material constants, cached as plain numbers
+    lambda_i_cm: float
+    moliere_radius_cm: float
+    critical_energy_mev: float
+    z_eff: float
 
     def attenuation(self, distance_cm: np.ndarray, cell_length_cm: float) -> np.ndarray:
         """Fraction of light reaching the readout from ``distance_cm`` (the two-exponential fibre
@@ -93,7 +90,8 @@ def build_detector(cfg: DetectorConfig) -> Detector:
     dedx_s = mip_scint * scint.density_g_cm3
     mip_plane = mip_mix * mat.density_g_cm3 * cfg.plane_pitch_cm * f_e
     birks = 1.0 + cfg.birks_kb_cm_per_mev * dedx_s + cfg.birks_kc_cm2_per_mev2 * dedx_s**2
-    det0 = Detector(cfg, mat, scint, range_table(mat), f_e, ratio, dedx_s, mip_plane, birks, 1.0)
+    det0 = Detector(cfg, mat, scint, range_table(mat), f_e, ratio, dedx_s, mip_plane, birks, 1.0,
+                    mat.x0_cm, mat.lambda_i_cm, mat.moliere_radius_cm, mat.critical_energy_mev, mat.z_eff)
     far = float(det0.attenuation(np.array([cfg.pe_ref_length_cm]), cfg.pe_ref_length_cm)[0])
     y0 = cfg.pe_per_mip_far / (mip_plane / birks * far)
     return dataclasses.replace(det0, yield_pe_per_mev=y0)

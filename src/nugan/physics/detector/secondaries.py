@@ -241,7 +241,8 @@ def decays_at_rest(
     stopped π⁺ (μ⁺ of 4.12 MeV, which decays in the next generation). π⁻ are absorbed (invisible)."""
     pdg = np.asarray(pdg)
     mu = np.abs(pdg) == 13
-    mu &= ~((pdg == 13) & (rng.random(len(pdg)) < capture_prob))
+    if np.any(pdg == 13):
+        mu &= ~((pdg == 13) & (rng.random(len(pdg)) < capture_prob))
     pip = pdg == 211
     n_mu, n_pi = int(mu.sum()), int(pip.sum())
     if n_mu + n_pi == 0:

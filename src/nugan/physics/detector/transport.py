@@ -54,15 +54,14 @@ class Deposits:
         )
 
 
-def _tracks(
-    rng: np.random.Generator, det: Detector, parts: Particles, electrons: bool
-) -> tuple[Deposits, Particles, float]:
+def _tracks(rng: np.random.Generator, det: Detector, parts: Particles) -> tuple[Deposits, Particles, float]:
+    """Charged tracks (μ, π, K, p and low-energy e±): deposits, secondaries, longest non-e track."""
     cfg = det.cfg
     a = np.abs(parts.pdg)
-    mass = np.full(len(parts), M_ELECTRON) if electrons else mass_of(parts.pdg)
+    mass = mass_of(parts.pdg)
     lam = np.full(len(parts), np.inf)
-    if not electrons:
-        hadron = np.isin(a, list(INTERACTING))
+    hadron = np.isin(a, list(INTERACTING))
+    if np.any(hadron):
         lam[hadron] = det.lambda_i_cm * np.where(a[hadron] == 2212, 1.0, cfg.pion_lambda_factor)
     steps = transport_tracks(rng, det.table, det.x0_cm, cfg.step_cm, cfg.dedx_fluct_rel, mass,
                              parts.t_gev, parts.pos_cm, parts.direc, lam)
@@ -73,18 +72,19 @@ def _tracks(
         steps.de_mev * det.active_energy_fraction,
         steps.de_mev / seg * det.scint_dedx_ratio,
     )
+    heavy = a != 11
     longest = 0.0
-    if not electrons and len(parts):
+    if np.any(heavy):
         inside = det.inside(steps.mid_cm)
         lengths = np.bincount(steps.track, steps.length_cm * inside, len(parts))
-        longest = float(lengths.max())
+        longest = float(lengths[heavy].max())
     secondaries = []
     if np.any(steps.interacted):
         k = steps.interacted
         secondaries.append(hadronic_secondaries(rng, parts.pdg[k], steps.t_end_gev[k], steps.end_dir[k],
                                                 steps.end_cm[k], cfg.hadron_invisible_frac_max))
-    if cfg.decays_at_rest and not electrons:
-        stopped = ~steps.interacted & (steps.t_end_gev <= 0.0)
+    if cfg.decays_at_rest:
+        stopped = ~steps.interacted & (steps.t_end_gev <= 0.0) & ((a == 13) | (parts.pdg == 211))
         if np.any(stopped):
             secondaries.append(
                 decays_at_rest(rng, parts.pdg[stopped], steps.end_cm[stopped], cfg.mu_capture_prob)
@@ -104,12 +104,12 @@ def _showers(rng: np.random.Generator, det: Detector, parts: Particles) -> tuple
     e_tot = parts.t_gev + np.where(photon, 0.0, M_ELECTRON)
     big = e_tot > cfg.em_track_max_gev
     t_small = np.maximum(e_tot[~big] - M_ELECTRON, 0.0)
-    small = Particles(parts.pdg[~big], t_small, parts.direc[~big], pos[~big])
+    code = np.where(photon[~big], 11, parts.pdg[~big])  # a converted photon is tracked as an electron
+    small = Particles(code, t_small, parts.direc[~big], pos[~big])
     if not np.any(big):
         return Deposits.concatenate([], 0.0), small
-    mat = det.material
-    spots = shower_spots(rng, e_tot[big], pos[big], parts.direc[big], det.x0_cm, mat.moliere_radius_cm,
-                         mat.critical_energy_mev, mat.z_eff, cfg.em_sampling_stoch)
+    spots = shower_spots(rng, e_tot[big], pos[big], parts.direc[big], det.x0_cm, det.moliere_radius_cm,
+                         det.critical_energy_mev, det.z_eff, cfg.em_sampling_stoch)
     dep = Deposits(
         spots.pos_cm,
         spots.e_mev,
@@ -133,16 +133,14 @@ def transport_event(rng: np.random.Generator, det: Detector, parts: Particles) -
         dec = kind == KIND_DECAY
         if np.any(dec):
             nxt.append(two_body_decays(rng, current.take(dec)))
+        tracks = current.take(kind == KIND_TRACK)
         em = kind == KIND_EM
         if np.any(em):
             dep, small = _showers(rng, det, current.take(em))
             deposits.append(dep)
-            if len(small):
-                dep_e, _, _ = _tracks(rng, det, small, electrons=True)
-                deposits.append(dep_e)
-        trk = kind == KIND_TRACK
-        if np.any(trk):
-            dep, sec, length = _tracks(rng, det, current.take(trk), electrons=False)
+            tracks = Particles.concatenate([tracks, small])
+        if len(tracks):
+            dep, sec, length = _tracks(rng, det, tracks)
             deposits.append(dep)
             nxt.append(sec)
             longest = max(longest, length)
