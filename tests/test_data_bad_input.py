@@ -196,3 +196,12 @@ def test_truncated_foreign_files(suffix, capsys, tmp_path, rng):
     cut = tmp_path / f"cut{suffix}"
     cut.write_bytes(full.read_bytes()[: full.stat().st_size // 3])
     _fails(capsys, ["convert", str(cut), str(tmp_path / "o.h5")], str(cut))
+
+
+def test_inspect_json_is_parseable(capsys, good_h5):
+    import json
+
+    assert main(["inspect", str(good_h5), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["n_events"] == 50 and info["pixelmaps_storage"] == "sparse"
+    assert info["columns"]["mode"]["dtype"] == "int32" and info["attrs"]["seed"] == 7

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 from typing import Any
 
 from nugan.cli._common import add_verb
@@ -44,10 +46,14 @@ def summarise(path: str, fmt: str | None = None, tree: str | None = None) -> dic
 def run(args: argparse.Namespace) -> int:
     info = summarise(args.file, args.fmt_in, args.tree)
     if args.json:
-        print(json.dumps(info, indent=2, default=str))
-        return 0
-    for line in format_summary(args.file, info):
-        print(line)
+        text = json.dumps(info, indent=2, default=str)
+    else:
+        text = "\n".join(format_summary(args.file, info))
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:  # e.g. `nugan inspect f.h5 | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
     return 0
 
 
