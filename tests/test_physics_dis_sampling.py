@@ -190,3 +190,15 @@ def test_sampled_x_y_follow_d2sigma(nu_pdg: int, enu: float) -> None:
         use = expected > 5
         chi2 = float(np.sum((observed[use] - expected[use]) ** 2 / expected[use]))
         assert stats.chi2.sf(chi2, use.sum() - 1) > 1e-3, (chi2, observed, expected.round())
+
+
+def test_events_without_dis_phase_space_are_flagged_not_raised() -> None:
+    """A nucleon moving with the neutrino at 0.3 GeV leaves √s < M + m_π + m_μ: valid = False."""
+    rng = np.random.default_rng(3)
+    p4 = np.array([[0.0, 0.0, 0.2, c.M_NEUTRON - 0.02], [0.0, 0.0, -0.2, c.M_NEUTRON],
+                   [0.0, 0.0, 0.0, c.M_NEUTRON]])
+    s = dis.sample_dis(rng, np.array([0.3, 0.3, 5.0]), 14, np.full(3, 2112), p4, True)
+    assert s.valid is not None and s.valid.tolist() == [False, True, True]
+    assert np.isnan(s.x[0]) and s.hadron_counts[0] == 0 and s.hadron_counts[1:].min() >= 2
+    final = s.lepton_p4[1:] + _per_event(s.hadron_p4, s.hadron_counts)[1:]
+    np.testing.assert_allclose(final, p4[1:] + np.array([[0, 0, 0.3, 0.3], [0, 0, 5.0, 5.0]]), atol=1e-9)

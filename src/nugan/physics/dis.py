@@ -396,7 +396,8 @@ def sample_xy(
     cdf = np.cumsum(env, axis=1) / np.where(total > 0, total, 1.0)
     edges = np.linspace(np.log(X_FLOOR), 0.0, ENVELOPE_BINS + 1)
     x_out, y_out = np.full(e.shape, np.nan), np.full(e.shape, np.nan)
-    todo = np.flatnonzero((y_hi > y_lo) & (total[:, 0] > 0))
+    open_phase_space = m**2 + 2 * m * e > (w_min + ml) ** 2  # √s above M + m_π + m_ℓ
+    todo = np.flatnonzero((y_hi > y_lo) & (total[:, 0] > 0) & open_phase_space)
     worst = 0.0
     n_try = 4  # candidates per event and round, grows as the acceptance shows itself
     for _ in range(10000):
@@ -439,6 +440,7 @@ class DISSample:
     hadron_counts: np.ndarray
     hadron_pdg: np.ndarray
     hadron_p4: np.ndarray
+    valid: np.ndarray | None = None  # (N,) False where DIS is impossible (√s < M + m_π + m_ℓ)
 
 
 def _perpendicular_basis(n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -483,6 +485,11 @@ def sample_dis(
     :func:`nugan.physics.hadronization.hadronize` (Pythia 8 above 3 GeV, AGKY below 2.3 GeV).
     Below W_cut the AGKY multiplicities carry the R₂/R₃ weights, as in the cross section.
 
+    A bound nucleon moving with the neutrino can leave √s below M + m_π + m_ℓ, where no
+    DIS final state exists: such events come back with ``valid`` False, NaN kinematics and
+    no hadrons (the caller re-draws the nucleon; this happens only within ~0.1 GeV of the
+    DIS threshold, where σ_DIS < 1e-42 cm²). Every other event conserves four-momentum.
+
     Arguments:
         rng: random generator (the only source of randomness, Pythia included).
         enu_gev: (N,) neutrino energies (lab, along +z).
@@ -514,11 +521,11 @@ def sample_dis(
     e_rest = k_rest[:, 3]
     ml = lepton_mass_gev(nu_pdg, cc)
     x, y, _ = sample_xy(rng, e_rest, nu_pdg, nuc, cc, m_star, params)
-    if np.isnan(x).any():
-        raise ValueError("sample_dis: some events are below the DIS threshold (W < M + m_π); "
-                         "select DIS only where its cross section is non-zero")
-    lep_rest = _lepton_rest_frame(rng, e_rest, m_star, x, y, ml, k_rest[:, :3] / e_rest[:, None])
-    lep_lab = boost(lep_rest, beta_n)
+    valid = ~np.isnan(x)
+    lep_lab = np.full((n, 4), np.nan)
+    lep_rest = _lepton_rest_frame(rng, e_rest[valid], m_star[valid], x[valid], y[valid], ml,
+                                  k_rest[valid, :3] / e_rest[valid, None])
+    lep_lab[valid] = boost(lep_rest, beta_n[valid])
     p_had = k_lab + pn - lep_lab
     q_lab = k_lab - lep_lab
     w = np.sqrt(np.clip(p_had[:, 3] ** 2 - np.sum(p_had[:, :3] ** 2, axis=1), 0.0, None))
@@ -526,9 +533,10 @@ def sample_dis(
     lepton_pdg = c.charged_lepton_pdg(nu_pdg) if cc else nu_pdg
     charge = (nuc == c.PDG_PROTON).astype(np.int64) + ((1 if nu_pdg > 0 else -1) if cc else 0)
     charm_prob = np.zeros(n)
-    if cc and nu_pdg > 0:
-        sf = structure_functions(x, q2, nu_pdg, nuc, cc, m_star)
-        charm_prob = sf.charm / np.maximum(sf.quark + sf.antiquark * (1 - y) ** 2, 1e-300)
+    if cc and nu_pdg > 0 and valid.any():
+        sf = structure_functions(x[valid], q2[valid], nu_pdg, nuc[valid], cc, m_star[valid])
+        qsum = sf.quark + sf.antiquark * (1 - y[valid]) ** 2
+        charm_prob[valid] = sf.charm / np.maximum(qsum, 1e-300)
     r2 = np.ones(n)
     r3 = np.ones(n)
     low = w < params.w_cut_gev
@@ -537,8 +545,11 @@ def sample_dis(
         r2[sel], r3[sel] = NONRES_R2_R3[_agky_key(nu_pdg, nucleon)]
     from nugan.physics.hadronization import hadronize
 
-    counts, pdg, p4 = hadronize(rng, p_had, q_lab, charge, nu_pdg, cc, nuc, charm_prob, (r2, r3))
+    counts = np.zeros(n, dtype=np.int64)
+    cnt_v, pdg, p4 = hadronize(rng, p_had[valid], q_lab[valid], charge[valid], nu_pdg, cc, nuc[valid],
+                               charm_prob[valid], (r2[valid], r3[valid]))
+    counts[valid] = cnt_v
     return DISSample(
         x=x, y=y, q2_gev2=q2, w_gev=w, lepton_pdg=np.full(n, lepton_pdg, dtype=np.int64),
-        lepton_p4=lep_lab, hadron_counts=counts, hadron_pdg=pdg, hadron_p4=p4,
+        lepton_p4=lep_lab, hadron_counts=counts, hadron_pdg=pdg, hadron_p4=p4, valid=valid,
     )
