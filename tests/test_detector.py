@@ -342,6 +342,9 @@ def test_config_errors() -> None:
         get_detector_config("mini").replace(step_cm=0.0)
     with pytest.raises(SchemaError, match="particles"):
         simulate_detector(EventSet({"enu_gev": [1.0]}), "mini")
+    with pytest.raises(SchemaError, match="vertex columns"):
+        simulate_detector(particle_gun([13], [1.0]).with_columns(vtx_x_cm=[1.0]).with_parts(
+            columns={"vtx_x_cm": np.array([1.0])}), "mini")
     cfg = get_detector_config({"name": "x", "n_planes": 200, "n_cells": 100, "fiducial_xy_cm": 100.0})
     assert cfg.n_cells == 100
 

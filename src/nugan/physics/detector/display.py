@@ -80,8 +80,9 @@ def draw_event(
     vmin = max(float(positive.min()) if positive.size else 0.1, vmax * 1e-3, 0.1)
     norm = LogNorm(vmin=vmin, vmax=max(vmax, vmin * 1.01))
     width = 10.0
-    height = 2 * width * (n_cells * dc) / (n_planes * dz) + 1.6
-    fig, axes = plt.subplots(2, 1, figsize=(width, min(max(height, 4.0), 9.0)), sharex=True)
+    height = 2 * 0.8 * width * (n_cells * dc) / (n_planes * dz) + 1.4
+    fig, axes = plt.subplots(2, 1, figsize=(width, min(max(height, 3.5), 9.0)), sharex=True,
+                             layout="constrained")
     mesh = None
     for view, ax in enumerate(axes):
         data = np.ma.masked_less_equal(pm[view].T, 0.0)
@@ -94,7 +95,7 @@ def draw_event(
     axes[-1].set_xlabel("z from the first hit plane (cm)")
     fig.suptitle(title, fontsize=10)
     if mesh is not None:
-        fig.colorbar(mesh, ax=list(axes), label="calibrated energy per cell (MeV)", shrink=0.9)
+        fig.colorbar(mesh, ax=list(axes), label="calibrated energy per cell (MeV)", shrink=0.95, pad=0.01)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=110)
     plt.close(fig)

@@ -103,6 +103,11 @@ def simulate_detector(
     final = flat["status"] == int(ParticleStatus.FINAL)
     p4_all = np.stack([flat["px"], flat["py"], flat["pz"], flat["e"]], axis=1)
     have_vtx = all(c in events.columns for c in VERTEX_COLUMNS)
+    if not have_vtx and any(c in events.columns for c in VERTEX_COLUMNS):
+        raise SchemaError(
+            f"the events have only some of the vertex columns {list(VERTEX_COLUMNS)}; "
+            "give all three (cm) or none (vertices are then drawn in the fiducial volume)"
+        )
     vtx = (np.stack([np.asarray(events.columns[c], float) for c in VERTEX_COLUMNS], axis=1)
            if have_vtx else np.zeros((n, 3)))
     pm = np.zeros((n, 2, cfg.window_planes, cfg.window_cells), np.float32)
