@@ -95,9 +95,9 @@ def test_train_then_generate(
     assert len(ev) == 25 and np.all(ev.columns["enu_gev"] == 2.5) and "lep_e_gev" in ev.columns
     assert ev.attrs["generated_from"]["step"] == 4
     # --resume with a larger --steps continues the run from its checkpoint
-    assert (
-        _train(data, tmp_path / "run", "--config", str(cfg), "--seed", "3", "--resume", "--steps", "6") == 0
-    )
+    # (settings, features, condition and seed default to the run's)
+    resume = ["train", "--model", "test-tiny-gan", "--data", str(data), "--out", str(tmp_path / "run")]
+    assert main([*resume, "--resume", "--steps", "6", "--no-progress"]) == 0
     assert "6 steps" in capsys.readouterr().out
     assert main(["generate", str(tmp_path / "run"), "--n", "5", "--out", str(gen)]) == 0
     assert EventSet.read(str(gen)).attrs["generated_from"]["step"] == 6

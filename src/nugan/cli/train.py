@@ -31,7 +31,10 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, help="run directory to write")
     parser.add_argument("--devices", type=int, default=1, help="processes/accelerators (DDP when > 1)")
     parser.add_argument("--resume", action="store_true", help="continue --out from its last checkpoint")
-    parser.add_argument("--seed", type=int, default=0, help="seed of initialisation, batches and noise")
+    parser.add_argument(
+        "--seed", type=int, default=None, help="seed of initialisation, batches and noise (default 0; "
+        "on --resume the run's)"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
     return parser

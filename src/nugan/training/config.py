@@ -27,7 +27,9 @@ ENGINE_DEFAULTS: dict[str, Any] = {
     "sample_every": 250,  # progress image every N steps (0 = only at the end)
     "checkpoint_every": 500,  # checkpoints/last.pt every N steps (and at the end)
     "n_progress": 64,  # samples in a progress image
-    "precision": "auto",  # auto (bf16-mixed on a bf16 GPU, else 32-true), 32-true, bf16-mixed, 16-mixed
+    # auto: bf16-mixed on a bf16 GPU (else 16-mixed); on CPU bf16-mixed for image models when the CPU has
+    # native bf16 (AVX512-BF16/AMX), else 32-true. Or 32-true, bf16-mixed, 16-mixed (GPU).
+    "precision": "auto",
     "accelerator": "auto",  # auto, cpu, cuda, gpu, mps
     "strategy": "auto",  # auto (ddp_spawn when devices > 1, ddp under torchrun/SLURM), ddp, ddp_spawn
     "num_nodes": 1,
