@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python benchmarks/bench_eventset_io.py [--quick]``
 
-Three cases, each timed as the best of ``--repeat`` runs:
+Three cases, each timed as the best of ``--repeat`` runs (EventSet and h5py alternating):
 
 * ``table``: per-event columns (14, like the generator's) + a jagged particle
   table (offsets + 6 flat fields), gzip level 1 + shuffle on both sides;
@@ -101,22 +101,27 @@ def plain_read(path: Path) -> dict[str, np.ndarray]:
     return out
 
 
-def best_of(repeat: int, func: Callable[[], object]) -> float:
-    times = []
+def best_of_interleaved(
+    repeat: int, ours: Callable[[], object], plain: Callable[[], object]
+) -> tuple[float, float]:
+    """Best times of ``ours`` and ``plain``, run alternately so that load changes on a
+    shared machine hit both alike."""
+    t_ours, t_plain = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        for func, times in ((ours, t_ours), (plain, t_plain)):
+            t0 = time.perf_counter()
+            func()
+            times.append(time.perf_counter() - t0)
+    return min(t_ours), min(t_plain)
 
 
 def run_case(name: str, ev: EventSet, storage: str, repeat: int, tmp: Path) -> list[str]:
     n, mb = len(ev), payload_bytes(ev) / 1e6
     ours, plain = tmp / f"{name}-nugan.h5", tmp / f"{name}-plain.h5"
-    t_w_ours = best_of(repeat, lambda: ev.write(ours, pixelmap_storage=storage))
-    t_w_plain = best_of(repeat, lambda: plain_write(ev, plain))
-    t_r_ours = best_of(repeat, lambda: read_events(ours))
-    t_r_plain = best_of(repeat, lambda: plain_read(plain))
+    t_w_ours, t_w_plain = best_of_interleaved(
+        repeat, lambda: ev.write(ours, pixelmap_storage=storage), lambda: plain_write(ev, plain)
+    )
+    t_r_ours, t_r_plain = best_of_interleaved(repeat, lambda: read_events(ours), lambda: plain_read(plain))
     size_ours, size_plain = ours.stat().st_size / n, plain.stat().st_size / n
     rows = []
     for op, t_ours, t_plain in (("write", t_w_ours, t_w_plain), ("read", t_r_ours, t_r_plain)):
@@ -134,7 +139,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="small sizes (a few seconds)")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-record", action="store_true", help="do not write the results file")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
@@ -158,7 +163,8 @@ def main() -> int:
             f"Measured by `benchmarks/bench_eventset_io.py{' --quick' if args.quick else ''}` on "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.machine()}, Python "
             f"{sys.version.split()[0]}, h5py {h5py.__version__}, HDF5 {h5py.version.hdf5_version}; "
-            f"best of {args.repeat}; OMP_NUM_THREADS=1; the machine was shared with other jobs.\n\n"
+            f"best of {args.repeat}, EventSet and h5py runs alternating; OMP_NUM_THREADS=1; the machine "
+            "was shared with other jobs, so absolute rates vary run to run.\n\n"
             "Same arrays and the same filters (gzip level 1 + shuffle, same chunking) on both sides. "
             "MB = uncompressed in-memory payload. ratio = EventSet throughput / plain h5py throughput "
             "(target ≥ 0.8); for bytes/event, ratio = plain size / EventSet size.\n\n"
