@@ -202,3 +202,14 @@ def test_events_without_dis_phase_space_are_flagged_not_raised() -> None:
     assert np.isnan(s.x[0]) and s.hadron_counts[0] == 0 and s.hadron_counts[1:].min() >= 2
     final = s.lepton_p4[1:] + _per_event(s.hadron_p4, s.hadron_counts)[1:]
     np.testing.assert_allclose(final, p4[1:] + np.array([[0, 0, 0.3, 0.3], [0, 0, 5.0, 5.0]]), atol=1e-9)
+
+
+def test_pythia_charged_multiplicity_near_the_agky_fit() -> None:
+    """The tuned string fragmentation follows ⟨n_ch⟩ = a + b ln W² within 20 % for 3-10 GeV (νp, ν̄n)."""
+    from nugan.physics import dis_validation
+
+    w = np.array([3.5, 8.0])
+    for nu, nucleon in ((14, 2212), (-14, 2112)):
+        got = dis_validation.charged_multiplicity_vs_w(w, nu, nucleon, n_events=800, seed=1, model="pythia")
+        formula = agky.average_charged_multiplicity(w, nu, np.full(2, nucleon))
+        np.testing.assert_allclose(got, formula, rtol=0.20)

@@ -162,3 +162,95 @@ def plot_validation(folder: str | Path, out_png: str | Path, params: PhysicsPara
     with atomic_path(Path(out_png)) as tmp:
         fig.savefig(tmp, dpi=90, format="png")
     plt.close(fig)
+
+
+def charged_multiplicity_vs_w(
+    w_values: np.ndarray, nu_pdg: int, nucleon_pdg: int, n_events: int = 2000, seed: int = 0,
+    model: str = "agky",
+) -> np.ndarray:
+    """Mean number of charged hadrons per event at each W for a hadronisation ``model``.
+
+    ``model``: "agky" (KNO low-W model) or "pythia" (quark–diquark string, CC).
+    """
+    from nugan.physics import agky, hadronization
+    from nugan.physics.pdgtools import charge
+
+    rng = np.random.default_rng(seed)
+    q = (1 if nucleon_pdg == 2212 else 0) + (1 if nu_pdg > 0 else -1)
+    out = []
+    for w in np.asarray(w_values, float):
+        if model == "agky":
+            _, pdg, _ = agky.hadronize_low_w(rng, np.full(n_events, w), np.full(n_events, q), nu_pdg,
+                                               np.full(n_events, nucleon_pdg))
+        else:
+            quark = np.full(n_events, 2 if nu_pdg > 0 else 1)
+            dq = hadronization.remnant_diquark(rng, np.full(n_events, q), quark)
+            axis = np.tile([0.0, 0.0, 1.0], (n_events, 1))
+            _, pdg, _, _ = hadronization.hadronize_strings(rng, np.full(n_events, w), axis, quark, dq)
+        out.append(np.sum(charge(pdg) != 0) / n_events)
+    return np.array(out)
+
+
+def plot_multiplicity(out_png: str | Path, seed: int = 0) -> None:
+    """⟨n_ch⟩ vs W: AGKY formula, the KNO model and Pythia 8 strings, for ν/ν̄ on p/n."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from nugan._atomic import atomic_path
+    from nugan.physics import agky
+
+    fig, axes = plt.subplots(1, 4, figsize=(13, 3.4), sharey=True)
+    w_line = np.linspace(1.2, 12.0, 100)
+    w_kno = np.array([1.3, 1.6, 2.0, 2.5, 3.0])
+    w_py = np.array([2.5, 3.0, 4.0, 6.0, 8.0, 12.0])
+    for ax, (nu, nucleon, label) in zip(axes, ((14, 2212, "νp"), (14, 2112, "νn"), (-14, 2212, "ν̄p"),
+                                                (-14, 2112, "ν̄n"))):
+        ax.plot(w_line, agky.average_charged_multiplicity(w_line, nu, np.full(w_line.shape, nucleon)), "k-",
+                label="a + b ln W² (AGKY fit)")
+        ax.plot(w_kno, charged_multiplicity_vs_w(w_kno, nu, nucleon, seed=seed), "o", label="KNO model")
+        n_py = charged_multiplicity_vs_w(w_py, nu, nucleon, 600, seed, "pythia")
+        ax.plot(w_py, n_py, "s", label="Pythia 8 string")
+        ax.axvspan(2.3, 3.0, color="grey", alpha=0.2)
+        ax.set_xscale("log")
+        ax.set_title(f"{label} CC")
+        ax.set_xlabel("W [GeV]")
+    axes[0].set_ylabel("⟨n_ch⟩")
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    with atomic_path(Path(out_png)) as tmp:
+        fig.savefig(tmp, dpi=90, format="png")
+    plt.close(fig)
+
+
+def plot_cross_sections(out_png: str | Path, params: PhysicsParams | None = None) -> None:
+    """DIS σ/E on free p and n, ν and ν̄, CC and NC, with and without the RES/DIS joining."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from nugan._atomic import atomic_path
+
+    params = params or PhysicsParams()
+    e = np.geomspace(0.3, 200.0, 90)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharex=True)
+    for ax, cc in zip(axes, (True, False)):
+        cases = ((14, 2212, "C0-"), (14, 2112, "C1-"), (-14, 2212, "C2-"), (-14, 2112, "C3-"))
+        for nu, nucleon, style in cases:
+            name = f"{'ν' if nu > 0 else 'ν̄'}{'p' if nucleon == 2212 else 'n'}"
+            s = dis_xsec_free_nucleon_cm2(e, nu, nucleon, cc, params) / e / 1e-38
+            s0 = dis_xsec_free_nucleon_cm2(e, nu, nucleon, cc, params.replace(w_cut_gev=1.0)) / e / 1e-38
+            ax.plot(e, s, style, label=name)
+            ax.plot(e, s0, style.replace("-", ":"), lw=0.8)
+        ax.set_xscale("log")
+        ax.set_xlabel("E_ν [GeV]")
+        ax.set_ylabel("σ/E [1e-38 cm²/GeV]")
+        ax.set_title(f"DIS {'CC' if cc else 'NC'} (solid: with RES/DIS joining, dotted: W > M + m_π all)")
+        ax.title.set_fontsize(8)
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    with atomic_path(Path(out_png)) as tmp:
+        fig.savefig(tmp, dpi=90, format="png")
+    plt.close(fig)
