@@ -127,7 +127,8 @@ def main() -> int:
         f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}, Python {sys.version.split()[0]}, "
         f"date {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average at the end "
         f"{os.getloadavg()[0]:.1f} (other jobs share the CPUs: absolute times are upper bounds).",
-        "Samples: `toy_events` (generated = energy scale +2%, width ×1.05); metrics = `evaluate(plots=False)`, "
+        "Samples: `toy_events` (generated = energy scale +2%, width ×1.05); "
+        "metrics = `evaluate(plots=False)`, "
         f"{N_BOOTSTRAP} bootstrap resamplings per observable; classifier on ≤ 20 000 events per sample; "
         "pixel-map classifier inputs average-pooled to ≤ 512.",
         "",
