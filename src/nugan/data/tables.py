@@ -176,7 +176,7 @@ def table_to_events(
     label_names = meta.get("label_names")
     for name in table.column_names:
         col = table.column(name).combine_chunks()
-        if name == "__empty__":
+        if name == "__empty__" or name.startswith("__index_level_"):  # nugan / pandas bookkeeping
             continue
         if col.null_count:
             raise SchemaError(
