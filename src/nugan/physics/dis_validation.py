@@ -214,6 +214,8 @@ def plot_multiplicity(out_png: str | Path, seed: int = 0) -> None:
         ax.plot(w_py, n_py, "s", label="Pythia 8 string")
         ax.axvspan(2.3, 3.0, color="grey", alpha=0.2)
         ax.set_xscale("log")
+        ax.set_xticks([1.5, 2, 3, 5, 10], ["1.5", "2", "3", "5", "10"])
+        ax.minorticks_off()
         ax.set_title(f"{label} CC")
         ax.set_xlabel("W [GeV]")
     axes[0].set_ylabel("⟨n_ch⟩")
