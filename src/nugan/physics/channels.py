@@ -358,12 +358,14 @@ def sample_mec(
     m1 = np.where(f1 == c.PDG_PROTON, c.M_PROTON, c.M_NEUTRON)
     m2 = np.where(f2 == c.PDG_PROTON, c.M_PROTON, c.M_NEUTRON)
     lo, hi, valid = cm_q2_range(k4, ptot, m_lep, w)
-    q2, inv_pdf_q = _q2_proposal(rng, lo, hi, 0.5)
+    q2, inv_pdf_q = _q2_proposal(rng, lo, hi, 0.4)
     lep, had = place_lepton(rng, k4, ptot, m_lep, w, q2)
     d1, d2 = kin.decay_isotropic(rng, had, m1, m2)
-    norm = params.mec_norm * params.mec_frac_ccqe * sigma_qe(enu) / mec.shape_integral()
+    m_c = mec.M_CLUSTER
+    ecl = np.clip((kin.mass2(ptot) - m_c**2) / (2 * m_c), 1e-6, None)  # E in the cluster rest frame
+    norm = params.mec_norm * params.mec_frac_ccqe * sigma_qe(enu) / mec.shape_norm(ecl, m_lep)
     ok = valid & (w > m1 + m2)
-    wgt = np.where(ok, norm * mec.shape(w, q2) * inv_pdf_w * inv_pdf_q, 0.0)
+    wgt = np.where(ok, norm * mec.full_shape(ecl, w, q2, m_lep) * inv_pdf_w * inv_pdf_q, 0.0)
     ev = np.arange(n)
     return Kine(
         wgt,

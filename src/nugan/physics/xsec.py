@@ -28,7 +28,7 @@ from nugan.physics.modes import Mode
 from nugan.physics.nucleus import get_target, nucleons_per_molecule
 from nugan.physics.params import PhysicsParams
 
-TABLE_VERSION = "1"
+TABLE_VERSION = "3"
 E_GRID_GEV = np.geomspace(0.05, 200.0, 91)
 N_SAMPLES = 6000
 WMAX_SAFETY = 1.5
