@@ -43,6 +43,8 @@ from nugan.physics.params import PhysicsParams
 from nugan.physics.pdf import grv98lo
 from nugan.physics.phasespace import boost
 
+MODEL_VERSION = "grv98lo-bodekyang2005-agky2009-pythia8317/1"  # bump when σ or sampling changes
+
 # --- Bodek–Yang parameters (GENIE BYStrucFunc.xml / BYPDF.xml; Bodek–Park–Yang 2005) ---------
 BY_A_GEV2 = 0.538
 BY_B_GEV2 = 0.305

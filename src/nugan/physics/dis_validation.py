@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -117,10 +118,10 @@ def validation_rows(folder: str | Path, params: PhysicsParams | None = None, ful
     for probe, nu in (("numu", 14), ("numubar", -14)):
         data = load_cc_inclusive(folder, probe)
         models: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-            "DIS only": lambda e, nu=nu: dis_isoscalar_sigma_over_e(e, nu, params)
+            "DIS only": functools.partial(dis_isoscalar_sigma_over_e, nu_pdg=nu, params=params)
         }
         if full:
-            models["all CC (C12)"] = lambda e, nu=nu: full_cc_sigma_over_e(e, nu, params)
+            models["all CC (C12)"] = functools.partial(full_cc_sigma_over_e, nu_pdg=nu, params=params)
         for name, model in models.items():
             for lo, hi in ENERGY_RANGES:
                 sel = data.select((data.enu_gev >= lo) & (data.enu_gev <= hi))

@@ -186,28 +186,31 @@ def hadronize(
     q_cm = boost(q_lab, -beta)[:, :3]
     axis = q_cm / np.linalg.norm(q_cm, axis=1, keepdims=True)
 
-    per_event: list[tuple[np.ndarray, np.ndarray]] = [(np.zeros(0, np.int64), np.zeros((0, 4)))] * n
+    events: list[np.ndarray] = [np.zeros(0, np.int64)]
+    pdgs: list[np.ndarray] = [np.zeros(0, np.int64)]
+    moms: list[np.ndarray] = [np.zeros((0, 4))]
     idx_py = np.flatnonzero(use_pythia)
     failed = np.zeros(0, dtype=np.int64)
     if idx_py.size:
         cnt, pdg, p4, ok = hadronize_strings(rng, w[idx_py], axis[idx_py], quark[idx_py], diquark[idx_py])
-        splits = np.split(np.arange(pdg.size), np.cumsum(cnt)[:-1])
-        for j, i in enumerate(idx_py):
-            per_event[i] = (pdg[splits[j]], p4[splits[j]])
+        events.append(np.repeat(idx_py, cnt))
+        pdgs.append(pdg)
+        moms.append(p4)
         failed = idx_py[~ok]
     idx_kno = np.concatenate([np.flatnonzero(~use_pythia), failed])
     if idx_kno.size:
         r2 = np.ones(idx_kno.size) if r2r3 is None else r2r3[0][idx_kno]
         r3 = np.ones(idx_kno.size) if r2r3 is None else r2r3[1][idx_kno]
-        for key in {(float(a), float(b)) for a, b in zip(r2, r3)}:
-            sel = (r2 == key[0]) & (r3 == key[1])
-            rows = idx_kno[sel]
+        for key in sorted({(float(a), float(b)) for a, b in zip(r2, r3)}):
+            rows = idx_kno[(r2 == key[0]) & (r3 == key[1])]
             cnt, pdg, p4 = agky.hadronize_low_w(rng, w[rows], charge[rows], nu_pdg, nucleon_pdg[rows], *key)
-            splits = np.split(np.arange(pdg.size), np.cumsum(cnt)[:-1])
-            for j, i in enumerate(rows):
-                per_event[i] = (pdg[splits[j]], p4[splits[j]])
-    counts = np.array([len(p) for p, _ in per_event], dtype=np.int64)
-    pdg_all = np.concatenate([p for p, _ in per_event]) if n else np.zeros(0, np.int64)
-    p4_cm = np.concatenate([m for _, m in per_event]) if n else np.zeros((0, 4))
+            events.append(np.repeat(rows, cnt))
+            pdgs.append(pdg)
+            moms.append(p4)
+    event = np.concatenate(events)
+    order = np.argsort(event, kind="stable")  # group by event, keep each event's own order
+    counts = np.bincount(event, minlength=n).astype(np.int64)
+    pdg_all = np.concatenate(pdgs)[order].astype(np.int64)
+    p4_cm = np.concatenate(moms)[order]
     p4_lab = boost(p4_cm, np.repeat(beta, counts, axis=0))
-    return counts, pdg_all.astype(np.int64), p4_lab
+    return counts, pdg_all, p4_lab
