@@ -6,9 +6,10 @@ Model (after GENIE hA, PHYSICS-REFERENCES §8):
 * each pion or nucleon leaving the primary vertex crosses the thickness T = ∫ρ ds along its
   direction (numerical, 24 steps out to the tracking radius) and interacts with probability
   1 − exp(−σ_eff T / mfp_scale), σ_eff an effective in-medium hadron–nucleon cross section:
-  pions 0.22 × σ_πN(free, isospin-averaged, :func:`nugan.physics.coh.sigma_pin_mb`), nucleons 11 mb
-  (tuned so that a 250 MeV pion born in carbon interacts ≈ 45 % of the time and the nucleon
-  transparency of carbon is ≈ 0.6 [U: calibration, not a fit]);
+  pions 0.30 × σ_πN(free, isospin-averaged, :func:`nugan.physics.coh.sigma_pin_mb`), nucleons 22 mb,
+  chosen so that a 250 MeV pion born in carbon interacts 40 % of the time (argon 54 %) and a 0.5 GeV
+  proton escapes carbon unscathed 66 % of the time, near the (e,e′p) transparency ≈ 0.6
+  [U: a calibration, not a fit];
 * an interacting pion's fate (elastic, inelastic, charge exchange, absorption, π production → treated as
   inelastic) follows the historical hA fractions vs kinetic energy (GENIE
   ``intranuke-fractions-piA.dat``), absorption and CEX scaled by ``fsi_pi_abs_scale`` and
@@ -42,8 +43,8 @@ _FATES = np.array(
         [0.266, 0.346, 0.018, 0.306, 0.065],
     ]
 )
-PION_SCALE = 0.22
-NUCLEON_SIGMA_MB = 11.0
+PION_SCALE = 0.30
+NUCLEON_SIGMA_MB = 22.0
 _PIONS = (211, -211, 111)
 _NUCLEONS = (2212, 2112)
 _CHARGE = {211: 1, -211: -1, 111: 0, 2212: 1, 2112: 0}
