@@ -5,6 +5,7 @@ uncertainty (`nugan uq train`) and evaluate their calibration and OOD detection
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from nugan.cli._common import add_verb
@@ -93,6 +94,7 @@ def run_train(args: argparse.Namespace) -> int:
         lr=args.lr,
         device=_device(args.device),
         source=str(args.data),
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
     )
     path = save_run(run, args.out)
     last = [h[-1]["val_loss"] for h in run.info["history"]]

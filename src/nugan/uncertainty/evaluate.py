@@ -316,6 +316,9 @@ def _evaluate_regressor(
 
 # ----------------------------------------------------------------------------- report
 def _slug(name: str) -> str:
+    if name.startswith("ood_file"):
+        return "ood_file"
+    name = name.replace("+", "plus").replace("-", "minus").replace("%", "pc")
     return "".join(c if c.isalnum() else "_" for c in name).strip("_").lower()
 
 
@@ -388,6 +391,35 @@ def _report_markdown(metrics: dict[str, Any], figures: list[tuple[str, str]]) ->
                 + " | ".join(_fmt(block["auroc"][s]) for s in scores)
                 + " |"
             )
+        lines.append("")
+        shifts = {k: b for k, b in ood.items() if k.startswith("shift:")}
+        if shifts and metrics["task"] == "classify":
+            lines += [
+                "Performance under detector shifts (calibrated):",
+                "",
+                "| shift | accuracy | NLL | ECE |",
+                "|---|---|---|---|",
+            ]
+            lines += [
+                f"| {k} | {b['accuracy']:.4f} | {b['nll']:.4f} | {b['ece']:.4f} |" for k, b in shifts.items()
+            ]
+        elif shifts:
+            lines += [
+                "Energy estimate under detector shifts:",
+                "",
+                "| shift | mean E_pred / E_pred(unshifted) | 68% coverage of the true energy |",
+                "|---|---|---|",
+            ]
+            lines += [
+                f"| {k} | {b['mean_ratio_pred_over_unshifted']:.4f} | {b['coverage_68_true_energy']:.4f} |"
+                for k, b in shifts.items()
+            ]
+        unseen = {
+            k: b for k, b in ood.items() if not k.startswith("shift:") and "predicted_class_fractions" in b
+        }
+        for k, b in unseen.items():
+            fr = ", ".join(f"{c} {v:.3f}" for c, v in b["predicted_class_fractions"].items())
+            lines.append(f"\nOOD set `{k}` is classified as: {fr}")
         lines.append("")
     for caption, fname in figures:
         lines += [f"### {caption}", "", f"![{caption}]({fname})", ""]

@@ -68,10 +68,12 @@ def fit_member(
     batch_size: int = 64,
     lr: float = 1e-3,
     weight_decay: float = 1e-4,
+    progress: Callable[[str], None] | None = None,
 ) -> list[dict[str, float]]:
     """Train one network with Adam, keeping the weights of the epoch with the lowest validation loss.
 
-    Returns the history: one dict per epoch (``epoch``, ``train_loss``, ``val_loss``, ``seconds``).
+    Returns the history: one dict per epoch (``epoch``, ``train_loss``, ``val_loss``, ``seconds``);
+    ``progress`` (if given) receives one line per epoch.
     Raises :class:`TrainingError` if the loss becomes NaN.
     """
     gen = torch.Generator().manual_seed(seed)
@@ -102,11 +104,23 @@ def fit_member(
                 "seconds": time.perf_counter() - t0,
             }
         )
+        if progress is not None:
+            h = history[-1]
+            progress(
+                f"epoch {epoch + 1}/{epochs}: train loss {h['train_loss']:.4f}, "
+                f"validation loss {val:.4f} ({h['seconds']:.1f} s)"
+            )
         if val < best:
             best, best_state = val, copy.deepcopy(net.state_dict())
     net.load_state_dict(best_state)
     net.eval()
     return history
+
+
+def _prefixed(progress: Callable[[str], None] | None, prefix: str) -> Callable[[str], None] | None:
+    if progress is None:
+        return None
+    return lambda line: progress(prefix + line)
 
 
 def _classes(labels: np.ndarray, names: list[str], exclude: list[str]) -> tuple[list[str], np.ndarray]:
@@ -142,6 +156,7 @@ def train_uq(
     test_fraction: float = 0.15,
     device: str = "cpu",
     source: str = "events",
+    progress: Callable[[str], None] | None = None,
 ) -> UQRun:
     """Train a UQ run on ``events`` (pixel maps + labels or ``enu_gev``).
 
@@ -155,6 +170,8 @@ def train_uq(
             their events are dropped from the splits.
         val_fraction, test_fraction: held-out shares; the validation split selects the best
             epoch and fits the temperature / variance scale, the test split is kept for evaluation.
+
+        progress: optional callback receiving one line per epoch (the CLI prints them).
 
     Returns:
         the trained, calibrated :class:`UQRun` (its ``info`` records the test indices and a data
@@ -222,8 +239,21 @@ def train_uq(
     for m in range(n_members):
         torch.manual_seed(seed * 1000 + m)  # member initialisation
         net = build_network(task, net_config).to(device)
+        member_progress = _prefixed(progress, f"member {m + 1}/{n_members} ")
         histories.append(
-            fit_member(net, task, x_tr, y_tr, x_va, y_va, epochs, seed * 1000 + m, batch_size, lr)
+            fit_member(
+                net,
+                task,
+                x_tr,
+                y_tr,
+                x_va,
+                y_va,
+                epochs,
+                seed * 1000 + m,
+                batch_size,
+                lr,
+                progress=member_progress,
+            )
         )
         nets.append(net.cpu())
 
