@@ -178,3 +178,12 @@ def test_band_coverage_good_and_biased_ensembles() -> None:
     assert np.all(good.half_width >= 0) and good.centre.sum() == pytest.approx(1.0)
     with pytest.raises(SchemaError, match="at least 2"):
         M.band_coverage([ref], ref, edges)
+
+
+def test_small_samples_still_get_batch_errors() -> None:
+    # fewer events than the default batch/subsample sizes: the batches must still differ
+    a, b = _gauss(90, 300, d=3), _gauss(91, 300, d=3)
+    k = M.kpd(a, b, seed=0)
+    assert k.error > 0
+    res = M.prdc(a, b, seed=0)
+    assert all(res[key].error > 0 for key in ("precision", "recall", "coverage"))

@@ -322,7 +322,8 @@ def kpd(
     Following JetNet (Kansal et al. 2023, Sec. III): ``num_batches`` batches of
     ``batch_size`` events are drawn from each sample; the value is the median of the
     batch MMD² estimates (:func:`mmd_poly_unbiased`, degree-4 kernel), the
-    error half the 16–84% inter-quantile range. Being unbiased, it fluctuates around 0
+    error half the 16–84% inter-quantile range. Batches hold at most half of each sample
+    (drawn without replacement), so that they differ for small samples. Being unbiased, it fluctuates around 0
     (and can be negative) for identical distributions.
 
     Example:
@@ -334,7 +335,8 @@ def kpd(
     g = _as_2d(generated, "generated features")
     r = _as_2d(reference, "reference features")
     g, r = normalise_features(g, r, normalise)
-    bs = min(batch_size, len(g), len(r))
+    # at most half of each sample per batch, so that the batches differ and their spread means something
+    bs = max(2, min(batch_size, len(g) // 2, len(r) // 2))
     rng = np.random.default_rng(seed)
     vals = [
         mmd_poly_unbiased(g[rng.choice(len(g), bs, replace=False)], r[rng.choice(len(r), bs, replace=False)])
@@ -390,8 +392,8 @@ def prdc(
     recall: fraction of reference points inside some generated point's k-NN ball;
     density: mean number of reference balls containing a generated point, over k;
     coverage: fraction of reference balls that contain a generated point. Computed on
-    ``num_batches`` independent subsamples of ``subsample`` events per side; value =
-    mean, error = standard error of the mean over batches.
+    ``num_batches`` random subsamples of ``subsample`` events per side (at most half of
+    each sample); value = mean, error = standard error of the mean over batches.
 
     Example:
         >>> rng = np.random.default_rng(3)
@@ -402,7 +404,7 @@ def prdc(
     g = _as_2d(generated, "generated features")
     r = _as_2d(reference, "reference features")
     g, r = normalise_features(g, r, normalise)
-    m = min(subsample, len(g), len(r))
+    m = min(subsample, len(g) // 2, len(r) // 2)  # ≤ half of each sample: the batches differ
     if m <= k:
         raise SchemaError(f"PRDC with k={k} needs more than {k} events per sample, got {m}")
     rng = np.random.default_rng(seed)

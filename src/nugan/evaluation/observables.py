@@ -192,8 +192,8 @@ def pixelmap_observables(pixelmaps: np.ndarray, threshold: float = 0.0) -> dict[
         long_prof, trans_prof = view.sum(axis=2), view.sum(axis=1)
         out[f"centroid_plane_v{v}"], out[f"width_plane_v{v}"] = _moments(long_prof, n_planes)
         out[f"centroid_cell_v{v}"], out[f"width_cell_v{v}"] = _moments(trans_prof, n_cells)
-        p_first, p_last = _first_last(vhit.any(axis=2))
-        c_first, c_last = _first_last(vhit.any(axis=1))
+        p_first, p_last = _first_last(np.asarray(vhit.any(axis=2)))
+        c_first, c_last = _first_last(np.asarray(vhit.any(axis=1)))
         extent = np.nan_to_num(p_last - p_first + 1, nan=0.0)
         out[f"first_plane_v{v}"] = p_first
         out[f"plane_extent_v{v}"] = extent

@@ -95,6 +95,17 @@ def summary_rows(metrics: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
         rows.append(("FPD (Fréchet physics distance)", _fmt(metrics["fpd"]), "", "0 = same Gaussian moments"))
     if "kpd" in metrics:
         rows.append(("KPD (kernel physics distance)", _fmt(metrics["kpd"]), "", "≈ 0 within errors = same"))
+    base = metrics.get("baseline", {})
+    if "fpd" in base:
+        rows.append(
+            (
+                "FPD, reference half vs half",
+                _fmt(base["fpd"]),
+                "",
+                "finite-sample floor: a perfect generator of N_ref/2 events scores about this",
+            )
+        )
+        rows.append(("KPD, reference half vs half", _fmt(base["kpd"]), "", "finite-sample floor of KPD"))
     for key, m in metrics.get("prdc", {}).items():
         rows.append((key, _fmt(m), "", "1 = ideal (density ≈ 1)"))
     summ = metrics.get("summary", {})
