@@ -187,3 +187,13 @@ def test_small_samples_still_get_batch_errors() -> None:
     assert k.error > 0
     res = M.prdc(a, b, seed=0)
     assert all(res[key].error > 0 for key in ("precision", "recall", "coverage"))
+
+
+def test_separation_power_floor_matches_same_distribution_samples() -> None:
+    edges = np.linspace(-3, 3, 41)
+    vals, floors = [], []
+    for s in range(20):
+        hg, hr = M.histogram(_gauss(200 + s, 2000), edges), M.histogram(_gauss(400 + s, 2000), edges)
+        vals.append(M.separation_power(hg, hr))
+        floors.append(M.separation_power_floor(hg, hr))
+    assert np.mean(vals) == pytest.approx(np.mean(floors), rel=0.15)

@@ -173,6 +173,25 @@ def chi2_ndf(n_gen: Any, n_ref: Any, var_gen: Any | None = None, var_ref: Any | 
     return Measurement(chi2 / ndf, math.sqrt(2.0 / ndf))
 
 
+def separation_power_floor(n_gen: Any, n_ref: Any) -> float:
+    """Expected separation power of two samples of ONE distribution with these bin counts.
+
+    For unit-normalised histograms with N₁, N₂ entries, E[(h₁ − h₂)²/(h₁ + h₂)] ≈
+    (1/N₁ + 1/N₂)/2 per populated bin, so E[S] ≈ B (1/N₁ + 1/N₂)/4 for B populated bins.
+    Values of the same order mean "compatible within statistics".
+
+    Example:
+        >>> round(separation_power_floor([10] * 40, [10] * 40), 4)  # 40 bins, 400 + 400 events
+        0.05
+    """
+    n1 = np.asarray(n_gen, dtype=np.float64)
+    n2 = np.asarray(n_ref, dtype=np.float64)
+    t1, t2 = n1.sum(), n2.sum()
+    if t1 <= 0 or t2 <= 0:
+        return math.nan
+    return float(np.count_nonzero(n1 + n2) * (1 / t1 + 1 / t2) / 4)
+
+
 def separation_power_error(n_gen: np.ndarray, n_ref: np.ndarray, seed: int, n_bootstrap: int = 20) -> float:
     """Error of :func:`separation_power` from Poisson fluctuations of the bin contents."""
     if n_bootstrap < 2:
@@ -558,25 +577,33 @@ def histogram(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
 def observable_metrics(
     generated: Any, reference: Any, seed: int = 0, n_bootstrap: int = 10, edges: np.ndarray | None = None
 ) -> dict[str, Measurement]:
-    """``w1``, ``ks``, ``separation_power`` and ``chi2_ndf`` of one observable (NaNs dropped).
+    """``w1``, ``ks``, ``separation_power``, ``chi2_ndf`` and the statistical
+    ``separation_power_floor`` (:func:`separation_power_floor`) of one observable (NaNs dropped).
 
     Example:
         >>> rng = np.random.default_rng(4)
         >>> m = observable_metrics(rng.normal(size=5000), rng.normal(size=5000))
         >>> sorted(m), m["separation_power"].value < 0.01
-        (['chi2_ndf', 'ks', 'separation_power', 'w1'], True)
+        (['chi2_ndf', 'ks', 'separation_power', 'separation_power_floor', 'w1'], True)
     """
     g = np.asarray(generated, dtype=np.float64).ravel()
     r = np.asarray(reference, dtype=np.float64).ravel()
     g, r = g[np.isfinite(g)], r[np.isfinite(r)]
     if g.size == 0 or r.size == 0:
         nan = Measurement(math.nan, math.nan)
-        return {"w1": nan, "ks": nan, "separation_power": nan, "chi2_ndf": nan}
+        return {"w1": nan, "ks": nan, "separation_power": nan, "chi2_ndf": nan, "separation_power_floor": nan}
     w1, ks = w1_ks(g, r, seed=seed, n_bootstrap=n_bootstrap)
     edges = make_bins(r, g) if edges is None else edges
     hg, hr = histogram(g, edges), histogram(r, edges)
     sep = Measurement(separation_power(hg, hr), separation_power_error(hg, hr, seed + 1, max(n_bootstrap, 2)))
-    return {"w1": w1, "ks": ks, "separation_power": sep, "chi2_ndf": chi2_ndf(hg, hr)}
+    floor = Measurement(separation_power_floor(hg, hr), math.nan)
+    return {
+        "w1": w1,
+        "ks": ks,
+        "separation_power": sep,
+        "chi2_ndf": chi2_ndf(hg, hr),
+        "separation_power_floor": floor,
+    }
 
 
 # ------------------------------------------------------------------------ ensemble bands

@@ -154,6 +154,13 @@ def _sanitize(obj: Any) -> Any:
     return obj
 
 
+def _excess(obs: Mapping[str, Any]) -> float:
+    """Separation power in units of its statistical floor (the ranking of "worst observables")."""
+    sep = obs["separation_power"]["value"] or 0.0
+    floor = obs.get("separation_power_floor", {}).get("value")
+    return sep / floor if floor else sep
+
+
 def reference_split_baseline(features: np.ndarray, seed: int) -> dict[str, Any]:
     """FPD and KPD between two random halves of the reference: the values a perfect generator
     of half the reference's size would get (the finite-sample floor of these metrics)."""
@@ -313,8 +320,15 @@ def evaluate(
             "value": float(np.mean(seps)),
             "error": float(np.std(seps) / math.sqrt(len(seps))),
         }
-        worst = sorted(((o["separation_power"]["value"] or 0.0, n) for n, o in per_obs.items()), reverse=True)
+        worst = sorted(((_excess(o), n) for n, o in per_obs.items()), reverse=True)
         summary["worst_observables"] = [n for _, n in worst[:5]]
+        floors = [
+            o["separation_power_floor"]["value"]
+            for o in per_obs.values()
+            if o.get("separation_power_floor", {}).get("value") is not None
+        ]
+        if floors:
+            summary["mean_separation_power_floor"] = {"value": float(np.mean(floors)), "error": None}
     if w1s:
         summary["median_w1"] = {"value": float(np.median(w1s)), "error": None}
     if bands:

@@ -59,10 +59,14 @@ def _auc_class(m: Mapping[str, Any] | None) -> str:
     return "good" if v < 0.6 else ("warn" if v < 0.8 else "bad")
 
 
-def _sep_class(m: Mapping[str, Any] | None) -> str:
+def _sep_class(m: Mapping[str, Any] | None, floor: Mapping[str, Any] | None = None) -> str:
+    """Colour of a separation power: relative to its statistical floor when known, else absolute."""
     if not m or m.get("value") is None:
         return ""
     v = float(m["value"])
+    f = floor.get("value") if floor else None
+    if f:
+        return "good" if v < 2 * f else ("warn" if v < 5 * f else "bad")
     return "good" if v < 0.01 else ("warn" if v < 0.05 else "bad")
 
 
@@ -111,6 +115,11 @@ def summary_rows(metrics: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
     summ = metrics.get("summary", {})
     for key, label, hint in (
         ("mean_separation_power", "mean separation power", "0 = identical histograms, 1 = disjoint"),
+        (
+            "mean_separation_power_floor",
+            "its statistical floor",
+            "expected for two samples of one distribution",
+        ),
         ("median_w1", "median normalised W1", "in units of the reference's standard deviation"),
         (
             "mean_ref_in_band",
@@ -119,7 +128,11 @@ def summary_rows(metrics: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
         ),
     ):
         if key in summ:
-            cls = _sep_class(summ[key]) if key == "mean_separation_power" else ""
+            cls = (
+                _sep_class(summ[key], summ.get("mean_separation_power_floor"))
+                if key == "mean_separation_power"
+                else ""
+            )
             rows.append((label, _fmt(summ[key]), cls, hint))
     return rows
 
@@ -140,23 +153,30 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]]) -> 
 def _observable_table(observables: Mapping[str, Mapping[str, Any]]) -> str:
     keys = ["w1", "ks", "separation_power", "chi2_ndf"]
     has_band = any("ref_in_band" in o for o in observables.values())
-    header = ["observable", "W1 (norm.)", "KS", "separation power", "χ²/ndf", "n gen", "n ref"]
+    header = [
+        "observable",
+        "W1 (norm.)",
+        "KS",
+        "separation power",
+        "χ²/ndf",
+        "stat. floor of sep. power",
+        "n gen",
+        "n ref",
+    ]
     if has_band:
         header.append("ref in band")
-        keys_band = [*keys, "ref_in_band"]
-    else:
-        keys_band = keys
     rows = []
     for name, obs in observables.items():
         row = [(html.escape(name), "")]
+        floor = obs.get("separation_power_floor")
         for k in keys:
-            row.append((_fmt(obs.get(k)), _sep_class(obs.get(k)) if k == "separation_power" else ""))
+            row.append((_fmt(obs.get(k)), _sep_class(obs.get(k), floor) if k == "separation_power" else ""))
+        row.append((_fmt(floor), ""))
         row.append((str(obs.get("n_generated", "")), ""))
         row.append((str(obs.get("n_reference", "")), ""))
         if has_band:
             row.append((_fmt(obs.get("ref_in_band")) if "ref_in_band" in obs else "", ""))
         rows.append(row)
-    del keys_band
     return _table(header, rows)
 
 
@@ -189,7 +209,8 @@ def render_report(
     parts.append(
         "<p class='note'>Errors are one standard deviation (bootstrap, batch spread or fit, see "
         "docs/evaluation.md). Green/yellow/red: AUC &lt; 0.6 / &lt; 0.8 / ≥ 0.8; separation power "
-        "&lt; 0.01 / &lt; 0.05 / ≥ 0.05.</p>"
+        "&lt; 2 / &lt; 5 / ≥ 5 times its statistical floor B(1/N<sub>gen</sub> + 1/N<sub>ref</sub>)/4 "
+        "(the mean likewise against the mean floor).</p>"
     )
     obs = metrics.get("observables", {})
     if obs:
