@@ -142,3 +142,21 @@ def test_cli_bad_inputs_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "at least 20" in _cli_error([tables, tables, "--out", out, "--max-events", "10"], capsys)
     assert "run folder" in _cli_error([tables, tables, "--out", out, "--run", str(tmp_path / "nope")], capsys)
     assert not (tmp_path / "o" / "metrics.json").exists()
+
+
+def test_calochallenge_showers_use_shower_observables(tmp_path: Path) -> None:
+    rng = np.random.default_rng(50)
+
+    def showers(n: int, spread: float) -> EventSet:
+        sh = rng.exponential(1.0, size=(n, 3, 4, 5)) * (rng.random((n, 3, 4, 5)) < spread)
+        attrs = provenance({"reader": "calochallenge", "shape": [3, 4, 5]}, None)
+        return EventSet({"incident_energy_mev": rng.uniform(1e3, 1e4, n)}, pixelmaps=sh, attrs=attrs)
+
+    ref, same, sparse = showers(300, 0.5), showers(300, 0.5), showers(300, 0.2)
+    ok = evaluate(same, ref, tmp_path / "ok", plots=False)
+    bad = evaluate(sparse, ref, tmp_path / "bad", plots=False)
+    assert {"layer_e_0", "centroid_x_2", "width_y_1", "sparsity_2", "total_e"} <= set(ok["observables"])
+    assert "plane_extent" not in ok["observables"]
+    assert bad["observables"]["sparsity_0"]["separation_power"]["value"] > 0.5
+    assert ok["observables"]["sparsity_0"]["separation_power"]["value"] < 0.1
+    assert bad["classifier_auc"]["low_level"]["value"] > 0.9

@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
     from nugan.errors import ConfigError, InputFileError
     from nugan.evaluation import evaluate
+    from nugan.evaluation.report import headline_lines
 
     if args.max_events is not None and args.max_events < 1:
         raise ConfigError(f"--max-events must be a positive number of events, got {args.max_events}")
@@ -85,37 +86,6 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     print(f"report:  {out / 'report.html'}")
     print(f"metrics: {out / 'metrics.json'}")
-    for line in headline(metrics):
+    for line in headline_lines(metrics):
         print(f"  {line}")
     return 0
-
-
-def headline(metrics: dict[str, Any]) -> list[str]:
-    """A few lines with the headline metrics."""
-
-    def fmt(m: Any) -> str:
-        if not m or m.get("value") is None:
-            return "n/a"
-        err = m.get("error")
-        return f"{m['value']:.4g}" + (f" ± {err:.2g}" if err is not None else "")
-
-    auc = metrics.get("classifier_auc", {})
-    prdc = metrics.get("prdc", {})
-    sizes = metrics["sample_sizes"]
-    lines = [
-        f"events: generated {sizes['generated']}, reference {sizes['reference']}"
-        f" ({', '.join(metrics.get('kinds', []))})",
-        f"classifier AUC: low-level {fmt(auc.get('low_level'))}, high-level {fmt(auc.get('high_level'))}"
-        " (0.5 = indistinguishable)",
-        f"FPD {fmt(metrics.get('fpd'))}, KPD {fmt(metrics.get('kpd'))}",
-        "precision {}, recall {}, density {}, coverage {}".format(
-            *(fmt(prdc.get(k)) for k in ("precision", "recall", "density", "coverage"))
-        ),
-    ]
-    summ = metrics.get("summary", {})
-    if "mean_separation_power" in summ:
-        worst = ", ".join(summ.get("worst_observables", [])[:3])
-        lines.append(f"mean separation power {fmt(summ['mean_separation_power'])} (worst: {worst})")
-    if "mean_ref_in_band" in summ:
-        lines.append(f"reference inside the ensemble band in {fmt(summ['mean_ref_in_band'])} of the bins")
-    return lines

@@ -244,3 +244,54 @@ def write_report(
 ) -> None:
     """Write the report page atomically."""
     write_text_atomic(path, render_report(metrics, figures, title))
+
+
+def headline_lines(metrics: Mapping[str, Any]) -> list[str]:
+    """A few plain-text lines with the headline metrics (for terminals and the quick start).
+
+    Example:
+        >>> m = {"sample_sizes": {"generated": 10, "reference": 20}, "kinds": ["tables"],
+        ...      "classifier_auc": {"high_level": {"value": 0.51, "error": 0.02}}}
+        >>> for line in headline_lines(m):
+        ...     print(line)
+        events: generated 10, reference 20 (tables)
+        classifier AUC: low-level n/a, high-level 0.51 ± 0.02 (0.5 = indistinguishable)
+    """
+
+    def fmt(m: Any) -> str:
+        if not m or m.get("value") is None:
+            return "n/a"
+        err = m.get("error")
+        return f"{m['value']:.4g}" + (f" ± {err:.2g}" if err is not None else "")
+
+    sizes = metrics.get("sample_sizes", {})
+    auc = metrics.get("classifier_auc", {})
+    prdc = metrics.get("prdc", {})
+    base = metrics.get("baseline", {})
+    lines = [
+        f"events: generated {sizes.get('generated')}, reference {sizes.get('reference')}"
+        f" ({', '.join(metrics.get('kinds', []))})",
+        f"classifier AUC: low-level {fmt(auc.get('low_level'))}, high-level {fmt(auc.get('high_level'))}"
+        " (0.5 = indistinguishable)",
+    ]
+    if "fpd" in metrics:
+        lines.append(
+            f"FPD {fmt(metrics.get('fpd'))} (reference half vs half: {fmt(base.get('fpd'))}), "
+            f"KPD {fmt(metrics.get('kpd'))}"
+        )
+    if prdc:
+        lines.append(
+            "precision {}, recall {}, density {}, coverage {}".format(
+                *(fmt(prdc.get(k)) for k in ("precision", "recall", "density", "coverage"))
+            )
+        )
+    summ = metrics.get("summary", {})
+    if "mean_separation_power" in summ:
+        worst = ", ".join(summ.get("worst_observables", [])[:3])
+        lines.append(
+            f"mean separation power {fmt(summ['mean_separation_power'])} "
+            f"(statistical floor {fmt(summ.get('mean_separation_power_floor'))}; worst: {worst})"
+        )
+    if "mean_ref_in_band" in summ:
+        lines.append(f"reference inside the ensemble band in {fmt(summ['mean_ref_in_band'])} of the bins")
+    return lines
