@@ -47,7 +47,7 @@ def ls_abc(
 
 
 def q2_range_free(
-    enu_gev: np.ndarray, m_lep_gev: float, m_in: float = c.M_NUCLEON, m_out: float = c.M_NUCLEON
+    enu_gev: np.ndarray, m_lep_gev: float | np.ndarray, m_in: float = c.M_NUCLEON, m_out: float = c.M_NUCLEON
 ) -> tuple[np.ndarray, np.ndarray]:
     """Physical Q² range of ν + N(at rest, m_in) → ℓ + X(m_out) from the CM two-body kinematics."""
     e = np.asarray(enu_gev, dtype=float)

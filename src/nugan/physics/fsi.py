@@ -112,7 +112,9 @@ def scatter(
     pst = kin.two_body_momentum(rs, m1, m2)
     beta = tot[:, :3] / tot[:, 3:4]
     axis = proj[:, :3] / np.maximum(kin.pmag(proj), 1e-12)[:, None]
-    d = kin.direction(axis, rng.uniform(cos_min, 1.0, n), rng.uniform(0, 2 * np.pi, n))
+    d = kin.direction(
+        axis, np.asarray(rng.uniform(cos_min, 1.0, n)), np.asarray(rng.uniform(0, 2 * np.pi, n))
+    )
     d1 = np.empty((n, 4))
     d1[:, :3] = pst[:, None] * d
     d1[:, 3] = np.sqrt(pst**2 + m1**2)
