@@ -126,3 +126,26 @@ def test_total_is_sum_of_parts_and_composites() -> None:
         total_xsec_cm2("bogus", "C12", e)
     with pytest.raises(ConfigError):
         total_xsec_cm2("cc", "Pb208", e)
+
+
+def test_bodek_ritchie_tail() -> None:
+    """The Bodek–Ritchie option puts ≈ 2R(k_F a/π)²-weighted nucleons above k_F (none for the RFG)."""
+    from nugan.physics.nucleus import sample_fermi_momentum
+
+    rng = np.random.default_rng(0)
+    kf = np.full(50_000, 0.221)
+    p_rfg = np.linalg.norm(sample_fermi_momentum(rng, kf), axis=1)
+    p_br = np.linalg.norm(sample_fermi_momentum(rng, kf, "bodek-ritchie"), axis=1)
+    assert p_rfg.max() <= 0.221
+    frac = np.mean(p_br > 0.221)
+    c2 = (0.221 * 2.0 / np.pi) ** 2
+    r = 1 / (1 - 0.221 / 4.0)
+    tail = 2 * r * c2 * 0.221**4 * (1 / 0.221 - 1 / 0.5)
+    core = (1 - 6 * c2) * 0.221**3 / 3
+    assert frac == pytest.approx(tail / (tail + core), abs=0.01)
+    assert p_br.max() < 0.5
+    s_br = total_xsec_cm2("ccqe", "C12", np.array([1.0]), 14, PhysicsParams(fermi_model="bodek-ritchie"))[0]
+    s_rfg = total_xsec_cm2("ccqe", "C12", np.array([1.0]), 14, PhysicsParams())[0]
+    assert abs(s_br / s_rfg - 1) < 0.1
+    with pytest.raises(ConfigError):
+        sample_fermi_momentum(rng, kf, "spectral")

@@ -128,10 +128,48 @@ def nucleons_per_molecule(name: str) -> int:
     return sum(nuc.a * count for nuc, count in get_target(name))
 
 
-def sample_fermi_momentum(rng: np.random.Generator, kf_gev: np.ndarray) -> np.ndarray:
-    """Nucleon momenta (N, 3) uniform in the Fermi sphere |p| < k_F (Smith–Moniz RFG)."""
+BR_A_GEV_INV = 2.0  # Bodek–Ritchie a [GeV⁻¹]
+BR_PMAX_GEV = 4.0
+BR_PCUT_GEV = 0.5  # GENIE RFG-MomentumCutOff
+
+
+def bodek_ritchie_density(p_gev: np.ndarray, kf_gev: float) -> np.ndarray:
+    """Bodek–Ritchie momentum density n(p) (PRD 23 (1981) 1070; GENIE ``FGMBodekRitchie.cxx``).
+
+    n ∝ 1 − 6(k_F a/π)² for p ≤ k_F and 2R(k_F a/π)²(k_F/p)⁴ for k_F < p < 0.5 GeV,
+    R = 1/(1 − k_F/4 GeV), a = 2 GeV⁻¹ (PHYSICS-REFERENCES §3); not normalised.
+    """
+    p = np.asarray(p_gev, dtype=float)
+    c2 = (kf_gev * BR_A_GEV_INV / np.pi) ** 2
+    r = 1.0 / (1.0 - kf_gev / BR_PMAX_GEV)
+    inside = np.full(p.shape, 1.0 - 6.0 * c2)
+    tail = 2.0 * r * c2 * (kf_gev / np.maximum(p, 1e-12)) ** 4
+    return np.where(p <= kf_gev, inside, np.where(p < BR_PCUT_GEV, tail, 0.0))
+
+
+def _br_inverse_cdf(kf_gev: float) -> tuple[np.ndarray, np.ndarray]:
+    grid = np.linspace(0.0, BR_PCUT_GEV, 4001)
+    pdf = grid**2 * bodek_ritchie_density(grid, kf_gev)
+    cdf = np.concatenate([[0.0], np.cumsum(0.5 * (pdf[1:] + pdf[:-1]) * np.diff(grid))])
+    return cdf / cdf[-1], grid
+
+
+def sample_fermi_momentum(rng: np.random.Generator, kf_gev: np.ndarray, model: str = "rfg") -> np.ndarray:
+    """Nucleon momenta (N, 3): uniform in the Fermi sphere |p| < k_F (Smith–Moniz RFG), or with the
+    Bodek–Ritchie high-momentum tail (``model="bodek-ritchie"``); isotropic directions."""
     n = kf_gev.size
-    p = kf_gev * rng.uniform(0.0, 1.0, n) ** (1.0 / 3.0)
+    if model == "rfg":
+        p = kf_gev * rng.uniform(0.0, 1.0, n) ** (1.0 / 3.0)
+    elif model == "bodek-ritchie":
+        p = np.zeros(n)
+        u = rng.uniform(0.0, 1.0, n)
+        for kf in np.unique(kf_gev):
+            sel = kf_gev == kf
+            if kf > 0:
+                cdf, grid = _br_inverse_cdf(float(kf))
+                p[sel] = np.interp(u[sel], cdf, grid)
+    else:
+        raise ConfigError(f"unknown fermi_model {model!r}; use 'rfg' or 'bodek-ritchie'")
     cos = rng.uniform(-1.0, 1.0, n)
     phi = rng.uniform(0.0, 2 * np.pi, n)
     sin = np.sqrt(1.0 - cos**2)
@@ -151,7 +189,7 @@ def bound_nucleon_p4(
     if nucleus.is_free:
         p4[:, 3] = mass
         return p4
-    p4[:, :3] = sample_fermi_momentum(rng, nucleus.kf_gev(is_proton, params))
+    p4[:, :3] = sample_fermi_momentum(rng, nucleus.kf_gev(is_proton, params), params.fermi_model)
     p4[:, 3] = np.sqrt(mass**2 + np.sum(p4[:, :3] ** 2, axis=1)) - nucleus.eb(params)
     return p4
 

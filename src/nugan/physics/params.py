@@ -48,6 +48,7 @@ class PhysicsParams:
     fermi_momentum_gev: float | None = None
     binding_energy_gev: float | None = None
     pauli_blocking: bool = True
+    fermi_model: str = "rfg"  # "rfg" (Smith–Moniz) | "bodek-ritchie" (RFG + high-momentum tail)
     # Final-state interactions (effective hA-like model): scale factors of fate probabilities
     fsi_enabled: bool = True
     fsi_pi_mfp_scale: float = 1.0

@@ -27,6 +27,7 @@ NOT_REWEIGHTABLE = (
     "fermi_momentum_gev",
     "binding_energy_gev",
     "pauli_blocking",
+    "fermi_model",
     "fsi_enabled",
     "fsi_pi_mfp_scale",
     "fsi_n_mfp_scale",
