@@ -23,7 +23,15 @@ from nugan.uncertainty.methods import (
     predict_regressor,
 )
 from nugan.uncertainty.networks import CVNClassifier, EnergyRegressor
-from nugan.uncertainty.ood import add_noise, auroc, classification_scores, roc_curve, shift_energy_scale
+from nugan.uncertainty.ood import (
+    add_noise,
+    auroc,
+    classification_scores,
+    fit_gaussian_density,
+    mahalanobis_score,
+    roc_curve,
+    shift_energy_scale,
+)
 
 torch.set_num_threads(1)
 
@@ -213,3 +221,18 @@ def test_detector_shifts() -> None:
     noisy = add_noise(pix, seed=3, occupancy=0.1)
     assert np.all(noisy >= pix) and 0.05 < np.mean(noisy > pix) < 0.15
     np.testing.assert_array_equal(noisy, add_noise(pix, seed=3, occupancy=0.1))
+
+
+def test_gaussian_density_and_mahalanobis_known_answers() -> None:
+    rng = np.random.default_rng(7)
+    cov = np.array([[4.0, 1.0], [1.0, 1.0]])
+    f0 = rng.multivariate_normal([0.0, 0.0], cov, 50_000)
+    f1 = rng.multivariate_normal([10.0, 0.0], cov, 50_000)
+    d = fit_gaussian_density(np.r_[f0, f1], np.r_[np.zeros(50_000), np.ones(50_000)], shrinkage=0.0)
+    np.testing.assert_allclose(d["means"], [[0, 0], [10, 0]], atol=0.05)
+    np.testing.assert_allclose(d["precision"], np.linalg.inv(cov), rtol=0.03, atol=0.01)
+    # the squared distance of in-distribution points is χ²(2): mean 2; a far point scores high
+    s_in = mahalanobis_score(f0[:5000], d)
+    assert np.mean(s_in) == pytest.approx(2.0, rel=0.05)
+    x = np.array([[5.0, 0.0]])  # between the classes: distance² to either mean = 25 · P_00
+    assert mahalanobis_score(x, d)[0] == pytest.approx(25 * np.linalg.inv(cov)[0, 0], rel=0.05)

@@ -67,6 +67,10 @@ def test_save_load_round_trip(tmp_path: Path, toy: EventSet, classifier: object)
     pix = toy.pixelmaps[:20]
     np.testing.assert_allclose(loaded.predict(pix)["probs"], classifier.predict(pix)["probs"], atol=1e-6)
     assert loaded.temperature == classifier.temperature and loaded.class_names == classifier.class_names
+    np.testing.assert_allclose(loaded.mahalanobis(pix), classifier.mahalanobis(pix), rtol=1e-6)
+    (tmp_path / "run" / "density.pt").write_bytes(b"")
+    with pytest.raises(CheckpointError, match="feature density"):
+        load_run(tmp_path / "run")
 
 
 def test_corrupt_run_dirs_give_clear_errors(tmp_path: Path, classifier: object) -> None:
@@ -115,7 +119,13 @@ def test_figure5_exclusion_and_evaluation_report(tmp_path: Path, toy: EventSet) 
     assert m["held_out_test_split"] and m["n_events"] == len(run.info["test_indices"])
     assert set(m["ood"]) >= {"unseen_class:nue_cc", "shift:energy_scale_+10%", "shift:extra_noise"}
     for block in m["ood"].values():
-        assert set(block["auroc"]) == {"max_softmax", "entropy", "mutual_information", "ensemble_variance"}
+        assert set(block["auroc"]) == {
+            "max_softmax",
+            "entropy",
+            "mutual_information",
+            "ensemble_variance",
+            "mahalanobis",
+        }
         assert all(0.0 <= v <= 1.0 for v in block["auroc"].values())
     # entropy decomposition holds on average
     u = m["uncertainty_means"]

@@ -57,6 +57,15 @@ def _select(run: UQRun, events: EventSet, max_events: int | None, seed: int) -> 
     return events, held_out
 
 
+def _with_density(
+    run: UQRun, scores: dict[str, np.ndarray], pix: np.ndarray, device: str
+) -> dict[str, np.ndarray]:
+    """Add the feature-space Mahalanobis score when the run has a fitted density."""
+    if run.density:
+        scores["mahalanobis"] = run.mahalanobis(pix, device=device)
+    return scores
+
+
 def _ood_block(score_in: dict[str, np.ndarray], score_out: dict[str, np.ndarray]) -> dict[str, Any]:
     aucs = {k: auroc(score_in[k], score_out[k]) for k in score_in}
     best = max(aucs, key=lambda k: aucs[k])
@@ -183,7 +192,7 @@ def _evaluate_classifier(
         },
         out / "uq_reliability.png",
     )
-    score_in = classification_scores(np.exp(pred["log_probs"]))
+    score_in = _with_density(run, classification_scores(np.exp(pred["log_probs"])), pix[inside], device)
     ood_sets: dict[str, np.ndarray] = {}
     for name in sorted({names[i] for i in np.unique(labels[~inside])}):
         ood_sets[f"unseen_class:{name}"] = pix[labels == names.index(name)]
@@ -199,7 +208,7 @@ def _evaluate_classifier(
     )
     for i, (set_name, set_pix) in enumerate(ood_sets.items()):
         p_ood = run.predict(set_pix, seed=seed + 1 + i, device=device)
-        scores_out = classification_scores(np.exp(p_ood["log_probs"]))
+        scores_out = _with_density(run, classification_scores(np.exp(p_ood["log_probs"])), set_pix, device)
         block = _ood_block(score_in, scores_out)
         block["n_events"] = len(set_pix)
         block["predicted_class_fractions"] = {
@@ -280,14 +289,17 @@ def _evaluate_regressor(
         pulls=(mean - e_true) / np.sqrt(var_cal),
     )
     figures = [("Interval coverage and pulls", "uq_coverage.png")]
-    score_in = regression_scores(pred["means"], pred["variances"])
+    score_in = _with_density(run, regression_scores(pred["means"], pred["variances"]), pix, device)
     ood_sets = {f"shift:{k}": _shifted(pix, kind, v, seed) for k, (kind, v) in SHIFTS.items()}
     if ood_pix is not None:
         ood_sets["ood_file"] = ood_pix
     metrics["ood"] = {}
     for i, (set_name, set_pix) in enumerate(ood_sets.items()):
         p_ood = run.predict(set_pix, seed=seed + 1 + i, device=device)
-        block = _ood_block(score_in, regression_scores(p_ood["means"], p_ood["variances"]))
+        scores_out = _with_density(
+            run, regression_scores(p_ood["means"], p_ood["variances"]), set_pix, device
+        )
+        block = _ood_block(score_in, scores_out)
         block["n_events"] = len(set_pix)
         if set_name.startswith("shift:"):
             block["mean_ratio_pred_over_unshifted"] = float(np.mean(p_ood["mean"] / mean))
@@ -296,7 +308,6 @@ def _evaluate_regressor(
             )
         metrics["ood"][set_name] = block
         fname = f"uq_roc_{_slug(set_name)}.png"
-        scores_out = regression_scores(p_ood["means"], p_ood["variances"])
         plots.roc_curves(
             {k: (*roc_curve(score_in[k], scores_out[k]), block["auroc"][k]) for k in score_in},
             out / fname,

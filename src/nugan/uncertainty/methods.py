@@ -185,3 +185,16 @@ def predict_regressor(
                 means.append(m_gev.cpu().numpy())
                 variances.append(v_gev.cpu().numpy())
     return np.stack(means).astype(np.float64), np.stack(variances).astype(np.float64)
+
+
+@torch.no_grad()
+def penultimate_features(
+    model: nn.Module, pix: np.ndarray, batch_size: int = 256, device: str = "cpu"
+) -> np.ndarray:
+    """The hidden layer the output layer reads ((N, hidden), dropout off), for density-based OOD scores."""
+    enable_dropout(model.to(device), on=False)
+    parts = []
+    for start in range(0, len(pix), batch_size):
+        xb = torch.as_tensor(pix[start : start + batch_size], dtype=torch.float32, device=device)
+        parts.append(model.backbone(xb).cpu().numpy())  # type: ignore[operator]
+    return np.concatenate(parts).astype(np.float64)

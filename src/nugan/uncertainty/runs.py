@@ -24,8 +24,14 @@ from torch import nn
 from nugan._atomic import atomic_path, write_text_atomic
 from nugan.errors import CheckpointError
 from nugan.uncertainty.calibration import apply_temperature
-from nugan.uncertainty.methods import decompose_variance, predict_classifier, predict_regressor
+from nugan.uncertainty.methods import (
+    decompose_variance,
+    penultimate_features,
+    predict_classifier,
+    predict_regressor,
+)
 from nugan.uncertainty.networks import build_network
+from nugan.uncertainty.ood import mahalanobis_score
 
 RUN_FORMAT = "nugan-uq-run"
 RUN_VERSION = 1
@@ -58,6 +64,20 @@ class UQRun:
     variance_scale: float = 1.0
     mc_samples: int = 0
     info: dict[str, Any] = field(default_factory=dict)
+    density: list[dict[str, np.ndarray]] | None = None
+
+    def mahalanobis(self, pix_mev: np.ndarray, device: str = "cpu") -> np.ndarray:
+        """Feature-space OOD score: squared Mahalanobis distance of each event's penultimate features to
+        the closest training-class Gaussian, averaged over members (N,). Needs ``density``."""
+        if not self.density:
+            raise CheckpointError(
+                "this UQ run has no feature density (trained by an older nugan); retrain it"
+            )
+        scores = [
+            mahalanobis_score(penultimate_features(m, pix_mev, device=device), d)
+            for m, d in zip(self.members, self.density)
+        ]
+        return np.mean(scores, axis=0)
 
     def predict(self, pix_mev: np.ndarray, seed: int = 0, device: str = "cpu") -> dict[str, np.ndarray]:
         """Sampled and combined predictions for (N, V, H, W) pixel maps in MeV.
@@ -89,7 +109,12 @@ def save_run(run: UQRun, run_dir: str | os.PathLike[str]) -> Path:
     for i, member in enumerate(run.members):
         with atomic_path(path / f"member_{i}.pt") as tmp:
             torch.save({k: v.detach().cpu() for k, v in member.state_dict().items()}, tmp)
+    if run.density:
+        tensors = {f"{key}_{i}": torch.as_tensor(d[key]) for i, d in enumerate(run.density) for key in d}
+        with atomic_path(path / "density.pt") as tmp:
+            torch.save(tensors, tmp)
     meta = {
+        "has_density": bool(run.density),
         "format": RUN_FORMAT,
         "version": RUN_VERSION,
         "task": run.task,
@@ -157,7 +182,9 @@ def load_run(run_dir: str | os.PathLike[str]) -> UQRun:
                 ) from exc
             net.eval()
             members.append(net)
+        density = _load_density(path, n_members) if meta.get("has_density") else None
         return UQRun(
+            density=density,
             task=task,
             method=meta["method"],
             members=members,
@@ -170,3 +197,16 @@ def load_run(run_dir: str | os.PathLike[str]) -> UQRun:
         )
     except KeyError as exc:
         raise CheckpointError(f"{meta_path}: run description lacks the key {exc}; retrain the run") from exc
+
+
+def _load_density(path: Path, n_members: int) -> list[dict[str, np.ndarray]]:
+    file = path / "density.pt"
+    if not file.is_file():
+        raise CheckpointError(f"{path}: density.pt is missing; retrain the run")
+    try:
+        tensors = torch.load(file, map_location="cpu", weights_only=True)
+        return [
+            {key: tensors[f"{key}_{i}"].numpy() for key in ("means", "precision")} for i in range(n_members)
+        ]
+    except Exception as exc:
+        raise CheckpointError(f"{file}: cannot load the feature density ({exc}); retrain the run") from exc

@@ -24,8 +24,9 @@ from nugan.uncertainty.data import (
     pixelmaps_of,
     split_indices,
 )
-from nugan.uncertainty.methods import heteroscedastic_nll
+from nugan.uncertainty.methods import heteroscedastic_nll, penultimate_features
 from nugan.uncertainty.networks import build_network
+from nugan.uncertainty.ood import fit_gaussian_density
 from nugan.uncertainty.runs import METHODS, TASKS, UQRun
 
 # per method: default members, dropout, MC samples
@@ -265,6 +266,12 @@ def train_uq(
         class_names=class_names,
         mc_samples=n_mc if method == "mc-dropout" else 0,
     )
+    run.density = [
+        fit_gaussian_density(
+            penultimate_features(net, pix[tr]), target_all[tr] if task == "classify" else None
+        )
+        for net in nets
+    ]
     val_pred = run.predict(pix[va], seed=seed)
     if task == "classify":
         run.temperature = fit_temperature(np.log(np.clip(val_pred["probs"], 1e-12, 1.0)), target_all[va])
