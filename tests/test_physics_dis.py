@@ -168,6 +168,6 @@ def test_res_dis_joining_and_normalisation() -> None:
 def test_nonresonant_weight_is_the_multiplicity_average_of_r2_r3() -> None:
     w = np.array([1.2, 1.5, 1.69])
     p = agky.multiplicity_probabilities(w, 14, np.full(3, 2212))
-    expected = 0.1 * p[:, 2] + 1.0 * p[:, 3:].sum(axis=1)
+    expected = 0.1 * p[:, 2] + 1.0 * p[:, 3] + p[:, 4:].sum(axis=1)  # R2, R3 (n = 2, 3), 1 above
     np.testing.assert_allclose(agky.nonresonant_weight(w, 14, np.full(3, 2212)), expected, rtol=1e-12)
     np.testing.assert_allclose(p.sum(axis=1), 1.0)

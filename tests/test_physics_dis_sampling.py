@@ -213,3 +213,28 @@ def test_pythia_charged_multiplicity_near_the_agky_fit() -> None:
         got = dis_validation.charged_multiplicity_vs_w(w, nu, nucleon, n_events=800, seed=1, model="pythia")
         formula = agky.average_charged_multiplicity(w, nu, np.full(2, nucleon))
         np.testing.assert_allclose(got, formula, rtol=0.20)
+
+
+def test_agky_rijk_act_on_two_and_three_hadron_states_only() -> None:
+    w = np.array([1.65])
+    plain = agky.multiplicity_probabilities(w, 14, np.array([2112]))[0]
+    scaled = agky.multiplicity_probabilities(w, 14, np.array([2112]), r2=0.3, r3=0.5)[0]
+    np.testing.assert_allclose(scaled[2:4], [0.3 * plain[2], 0.5 * plain[3]])
+    np.testing.assert_allclose(scaled[4:], plain[4:])
+
+
+def test_agky_baryon_goes_backward_and_hyperons_appear() -> None:
+    """GENIE's baryon x_F density (mean −0.385 before cuts) and P(hyperon) = 0.022 + 0.042 ln W²."""
+    rng = np.random.default_rng(6)
+    n, w = 20000, 2.8
+    axis = np.tile([0.0, 0.6, 0.8], (n, 1))
+    cnt, pdg, p4 = agky.hadronize_low_w(rng, np.full(n, w), np.full(n, 1), 14, np.full(n, 2112), axis=axis)
+    first = np.concatenate([[0], np.cumsum(cnt)[:-1]])
+    many = cnt >= 3
+    xf = (p4[first, :3] @ axis[0]) / (w / 2)
+    assert -0.35 < xf[many].mean() < -0.15  # backward in the hadronic frame (phase space alone: 0)
+    assert abs(xf[~many].mean()) < 0.03  # two-body decays stay isotropic
+    hyperon = np.isin(pdg[first], (agky.LAMBDA, agky.SIGMA_PLUS, agky.SIGMA_MINUS))
+    p_str = agky.HYPERON_AB[0] + agky.HYPERON_AB[1] * np.log(w**2)
+    assert 0.6 * p_str < hyperon.mean() < 1.05 * p_str  # mass limits remove some
+    assert np.all(np.isin(pdg[first], (2212, 2112, agky.LAMBDA, agky.SIGMA_PLUS, agky.SIGMA_MINUS)))

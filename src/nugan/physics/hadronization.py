@@ -203,7 +203,8 @@ def hadronize(
         r3 = np.ones(idx_kno.size) if r2r3 is None else r2r3[1][idx_kno]
         for key in sorted({(float(a), float(b)) for a, b in zip(r2, r3)}):
             rows = idx_kno[(r2 == key[0]) & (r3 == key[1])]
-            cnt, pdg, p4 = agky.hadronize_low_w(rng, w[rows], charge[rows], nu_pdg, nucleon_pdg[rows], *key)
+            cnt, pdg, p4 = agky.hadronize_low_w(rng, w[rows], charge[rows], nu_pdg, nucleon_pdg[rows], *key,
+                                                axis=axis[rows])
             events.append(np.repeat(rows, cnt))
             pdgs.append(pdg)
             moms.append(p4)

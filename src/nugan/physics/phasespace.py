@@ -112,6 +112,12 @@ def decay_at_rest(rng: np.random.Generator, w_gev: np.ndarray, masses: np.ndarra
         ok = rng.uniform(size=todo.size) * wmax[todo] <= wt
         inv[todo[ok]], pd[todo[ok]] = inv_t[ok], pd_t[ok]
         todo = todo[~ok]
+    return _momenta(rng, inv, pd, masses)
+
+
+def _momenta(rng: np.random.Generator, inv: np.ndarray, pd: np.ndarray, masses: np.ndarray) -> np.ndarray:
+    """Build the (G, n, 4) momenta in the rest frame from GENBOD's intermediate masses."""
+    g, n = masses.shape
     p = np.zeros((g, n, 4))
     d = isotropic_directions(rng, g)
     p[:, 1, :3] = pd[:, 0, None] * d
@@ -127,3 +133,58 @@ def decay_at_rest(rng: np.random.Generator, w_gev: np.ndarray, masses: np.ndarra
         p[:, k, :3] = pk[:, None] * d
         p[:, k, 3] = np.sqrt(masses[:, k] ** 2 + pk**2)
     return p
+
+
+def decay_in_flight(
+    rng: np.random.Generator,
+    parent_p4: np.ndarray,
+    masses: np.ndarray,
+    pt_slope_per_gev: float | None = None,
+    n_pilot: int = 32,
+    safety: float = 2.3,
+) -> np.ndarray:
+    """Unweighted phase-space decays of moving systems, optionally p_T-reweighted.
+
+    The weight is the GENBOD weight × Π_i exp(−a p_T,i), with p_T of each daughter
+    transverse to the z axis of the frame ``parent_p4`` is given in (Clegg & Donnachie,
+    "p_T-limited phase space", as in GENIE's AGKY ``ReWeightPt2``). The maximum weight
+    per row is ``safety`` × the largest of ``n_pilot`` trials (GENIE: 2.3 × max of 200;
+    with 32 trials about 0.5 % of trial weights exceed it, for n = 3-9 pions at W ≈ 2.2 GeV).
+
+    Arguments:
+        parent_p4: (G, 4) parent four-momenta; masses: (G, n) daughter masses, n ≥ 2.
+        pt_slope_per_gev: a in exp(−a p_T) (GeV⁻¹), or None for plain phase space.
+
+    Returns:
+        (G, n, 4) daughter four-momenta in the frame of ``parent_p4``.
+    """
+    parent_p4 = np.asarray(parent_p4, float)
+    masses = np.asarray(masses, float)
+    g, n = masses.shape
+    m_parent = np.sqrt(np.clip(parent_p4[:, 3] ** 2 - np.sum(parent_p4[:, :3] ** 2, axis=1), 0.0, None))
+    beta = parent_p4[:, :3] / parent_p4[:, 3:4]
+
+    def trial(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        wt, inv, pd = _genbod_try(rng, m_parent[rows], masses[rows])
+        p = boost(_momenta(rng, inv, pd, masses[rows]), np.repeat(beta[rows][:, None, :], n, axis=1))
+        if pt_slope_per_gev is not None:
+            wt = wt * np.exp(-pt_slope_per_gev * np.sum(np.hypot(p[..., 0], p[..., 1]), axis=1))
+        return wt, p
+
+    pilot, _ = trial(np.repeat(np.arange(g), n_pilot))
+    wmax = safety * pilot.reshape(g, n_pilot).max(axis=1)
+    out = np.zeros((g, n, 4))
+    todo = np.arange(g)
+    n_try = 4  # candidates per row and round, adapted to the acceptance
+    for _ in range(10000):
+        if todo.size == 0:
+            break
+        rows = np.repeat(todo, n_try)
+        wt, p = trial(rows)
+        ok = (rng.uniform(size=rows.size) * wmax[rows] <= wt).reshape(todo.size, n_try)
+        hit = ok.any(axis=1)
+        pick = np.arange(todo.size) * n_try + np.argmax(ok, axis=1)
+        out[todo[hit]] = p[pick[hit]]
+        todo = todo[~hit]
+        n_try = int(np.clip(2.0 / max(float(ok.mean()), 1e-3), 1, 64))
+    return out
