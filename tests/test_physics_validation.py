@@ -76,3 +76,11 @@ def test_validation_report_numbers(tmp_path: pathlib.Path) -> None:
     assert 1.25 < r["miniboone"]["CCQE fitted MA"] < 1.5
     assert r["minerva"]["CCQE MA=1.0"]["chi2"] < 20
     assert (tmp_path / "img" / "interactions_miniboone_q2.png").is_file()
+
+
+def test_t2k_cc_inclusive_flux_averaged() -> None:
+    """T2K ND280 CC-inclusive on carbon: (6.91 ± 0.13 ± 0.84) × 10⁻³⁹ cm²/nucleon (PRD 87 092003)."""
+    ev = generate_events("t2k-nd280", "C12", 2000, seed=3, processes=["cc"])
+    sigma = ev.attrs["xsec_fluxavg_cm2_per_nucleon"]
+    assert abs(sigma - 6.91e-39) < 2 * 0.85e-39
+    assert np.all(ev.columns["is_cc"])
