@@ -324,3 +324,46 @@ def test_bad_inputs(zoo: None, tmp_path: Path) -> None:
             steps=4,
             resume=True,
         )
+
+
+class LabelGAN(TinyGAN):
+    """TinyGAN whose generator also sees a one-hot class label."""
+
+    name = "test-label-gan"
+    conditional = False
+    uses_labels = True
+
+    def __init__(self, data_shape: Any, condition_dim: int = 0, n_classes: int = 0, nz: int = 4) -> None:
+        super().__init__(data_shape, condition_dim, n_classes, nz=nz + n_classes)
+        self.config = {**self.config, "nz": nz}
+        self.k = n_classes
+
+    def _onehot(self, labels: torch.Tensor, n: int) -> torch.Tensor:
+        return nn.functional.one_hot(labels, self.k).float()
+
+    def training_step(self, batch: Batch, step: int, update: Any) -> dict[str, float]:
+        assert batch.labels is not None and batch.labels.dtype == torch.long
+        return super().training_step(batch, step, update)
+
+    def _sample(self, n: int, condition: Any, labels: Any, generator: Any) -> torch.Tensor:
+        z = self.randn(n, self.nz - self.k, generator=generator)
+        return self._g(torch.cat([z, self._onehot(labels, n)], 1), None).reshape(n, *self.data_shape)
+
+
+def test_labels_are_learnt_from_and_given_to_label_models(
+    zoo: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setitem(registry._MODELS, LabelGAN.name, LabelGAN)
+    ev = table_events(120)
+    ev = ev.with_parts(labels=np.where(ev.columns["nu_pdg"] > 0, 0, 2))
+    train("test-label-gan", ev, tmp_path / "l", features=["q2_gev2"], config=FAST, steps=3)
+    cfg = json.loads((tmp_path / "l" / "config.json").read_text())
+    assert cfg["model_args"]["n_classes"] == 3 and cfg["label_names"] == ["numu_cc", "nue_cc", "nc"]
+    fixed = generate(tmp_path / "l", 20, condition={"label": "nc"})
+    assert fixed.labels is not None and (fixed.labels == 2).all() and fixed.label_names == cfg["label_names"]
+    drawn = generate(tmp_path / "l", 400, seed=4)
+    assert drawn.labels is not None and set(np.unique(drawn.labels)) == {0, 2}  # as in the training data
+    with pytest.raises(ConfigError, match="label 'numu' unknown"):
+        generate(tmp_path / "l", 2, condition={"label": "numu"})
+    with pytest.raises(SchemaError, match="labels"):
+        train("test-label-gan", ev.with_parts(labels=None), tmp_path / "m", features=["q2_gev2"], steps=1)
