@@ -47,7 +47,7 @@ PYTHIA_SETTINGS = (
     "StringZ:bLund = 0.4",
     "StringFragmentation:stopMass = 0.3",
 )
-SPIN0_UD_FRACTION = 0.75  # ud diquark remnant: spin 0 (2101) vs spin 1 (2103)
+SPIN0_UD_FRACTION = 0.5  # ud diquark remnant: spin 0 (2101) vs 1 (2103), 50-50 as GENIE
 _MAX_PYTHIA_TRIES = 5
 
 
