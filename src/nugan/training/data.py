@@ -7,9 +7,9 @@ run resumed at step ``s`` therefore sees exactly the batches it would have seen.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,7 +40,7 @@ class TrainingArrays:
         return 0 if self.condition is None else int(self.condition.shape[1])
 
 
-def load_events(events: EventSet | str | Path) -> EventSet:
+def load_events(events: EventSet | str | os.PathLike[str]) -> EventSet:
     """An EventSet, or read one from a nugan HDF5 file."""
     if isinstance(events, EventSet):
         return events
@@ -119,7 +119,7 @@ def prepare_arrays(
     if condition and condition_spec is None:
         condition_spec = FeatureSpec.fit(events, columns=condition)
     x = feature_spec.encode_images(events) if images else feature_spec.encode_table(events)
-    cond = condition_spec.encode_table(events) if condition else None
+    cond = condition_spec.encode_table(events) if condition_spec is not None and condition else None
     labels, n_classes, names = None, 0, None
     if model_cls.uses_labels:
         if events.labels is None:

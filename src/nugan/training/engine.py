@@ -260,8 +260,12 @@ def _make_fabric(training: dict[str, Any], images: bool = False) -> tuple[Any, s
         else:
             strategy = "ddp_spawn"
     fabric = Fabric(
-        accelerator=accelerator, devices=devices, num_nodes=num_nodes, strategy=strategy, precision=precision
-    )  # type: ignore[arg-type]
+        accelerator=accelerator,
+        devices=devices,
+        num_nodes=num_nodes,
+        strategy=strategy,
+        precision=precision,  # type: ignore[arg-type]
+    )
     return fabric, strategy, precision
 
 

@@ -39,7 +39,7 @@ def save_progress_table(
         lo, hi = np.nanpercentile(ref, [0.5, 99.5]) if len(ref) else (0.0, 1.0)
         if not hi > lo:
             lo, hi = lo - 0.5, hi + 0.5
-        bins = np.linspace(lo, hi, 31)
+        bins = np.linspace(lo, hi, 31).tolist()
         ax.hist(ref, bins=bins, density=True, histtype="stepfilled", alpha=0.35, label="training")
         ax.hist(np.clip(gen, lo, hi), bins=bins, density=True, histtype="step", lw=1.5, label="generated")
         ax.set_xlabel(name, fontsize=8)

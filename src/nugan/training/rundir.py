@@ -138,7 +138,7 @@ def save_train_conditions(
     if labels is not None:
         arrays["labels"] = np.asarray(labels, dtype=np.int64)[idx]
     with atomic_path(run.train_conditions) as tmp, open(tmp, "wb") as f:
-        np.savez(f, **arrays)
+        np.savez(f, **arrays)  # type: ignore[arg-type]
 
 
 def load_train_conditions(run: RunDir) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
