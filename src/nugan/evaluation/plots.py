@@ -95,6 +95,9 @@ def _one_observable(
 
     hr, er = normalised_hist(ref, edges)
     hg, eg = normalised_hist(gen, edges)
+    categories = _categories(gen, ref, edges)
+    if categories is not None:  # integer codes (PDG, mode, multiplicities): equal-width slots, labelled
+        edges = np.arange(len(categories) + 1, dtype=np.float64) - 0.5
     if band is not None:
         lo, hi = band.centre - band.half_width, band.centre + band.half_width
         ax.stairs(hi, edges, baseline=lo, fill=True, color=BAND_COLOUR, alpha=0.3, label="ensemble band")
@@ -118,10 +121,34 @@ def _one_observable(
     rax.set_ylim(0.5, 1.5)
     ax.yaxis.set_major_locator(MaxNLocator(4))
     rax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.xaxis.set_major_locator(MaxNLocator(5))
     rax.yaxis.set_major_locator(FixedLocator([0.5, 1.0, 1.5]))
     rax.set_xlim(edges[0], edges[-1])
     rax.set_ylabel("gen/ref", fontsize=9)
     rax.set_xlabel(name, fontsize=10)
+    if categories is not None:
+        step = max(1, math.ceil(len(categories) / 8))
+        ticks = np.arange(0, len(categories), step)
+        rax.xaxis.set_major_locator(FixedLocator(ticks))
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
+        rax.set_xticklabels(
+            [f"{int(c)}" for c in categories[ticks]],
+            fontsize=7,
+            rotation=0 if len(ticks) <= 3 or max(len(str(int(c))) for c in categories) <= 4 else 30,
+        )
+
+
+def _categories(gen: np.ndarray, ref: np.ndarray, edges: np.ndarray) -> np.ndarray | None:
+    """The distinct integer values when ``edges`` has one bin per value (see ``metrics.make_bins``)."""
+    both = np.concatenate([gen[np.isfinite(gen)], ref[np.isfinite(ref)]])
+    if both.size == 0 or not np.all(both == np.round(both)):
+        return None
+    values = np.unique(both)
+    if len(values) != len(edges) - 1 or np.any(
+        np.searchsorted(edges, values) != np.arange(1, len(values) + 1)
+    ):
+        return None
+    return values
 
 
 def plot_observables(
@@ -145,7 +172,8 @@ def plot_observables(
             _one_observable(ax, rax, name, generated[name], reference[name], edges[name], band)
             if i == 0:
                 ax.legend(loc="upper right")
-        fig.subplots_adjust(left=0.06, right=0.98, top=0.98, bottom=0.05)
+        height = 3.6 * nrows
+        fig.subplots_adjust(left=0.06, right=0.98, top=1 - 0.1 / height, bottom=0.65 / height)
         return _png(fig, tight=False)
 
 
@@ -187,7 +215,8 @@ def plot_event_grid(reference: np.ndarray, generated: np.ndarray, n_events: int 
                     ax.set_yticks([])
                     if row == 0:
                         ax.set_title(f"{label}, view {v}", fontsize=9)
-        fig.supxlabel("plane (beam →)", fontsize=9)
+        fig.suptitle("horizontal: plane (beam →), vertical: cell", fontsize=9)
+        fig.tight_layout()
         return _png(fig)
 
 
