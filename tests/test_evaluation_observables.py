@@ -134,3 +134,20 @@ def test_compute_observables_on_toy_events_and_common_names() -> None:
     assert "nu_pdg" not in names and "is_cc" not in names  # constant in both: nothing to compare
     tables_only = compute_observables(EventSet(dict(ev.columns)))
     assert "vis_e" not in tables_only and "enu_gev" in tables_only
+
+
+def test_block_processing_gives_the_same_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nugan.evaluation import observables as O
+
+    pm = toy_events(50, seed=9, particles=False, image_shape=(2, 8, 6)).pixelmaps
+    whole, whole_summ = O.pixelmap_observables(pm), O.pixelmap_summaries(pm)
+    monkeypatch.setattr(O, "CHUNK_EVENTS", 7)
+    blocks, block_summ = O.pixelmap_observables(pm), O.pixelmap_summaries(pm)
+    for k in whole:
+        np.testing.assert_allclose(blocks[k], whole[k], equal_nan=True)
+    np.testing.assert_allclose(block_summ.mean_image, pm.astype(np.float64).mean(axis=0), rtol=1e-10)
+    np.testing.assert_allclose(block_summ.longitudinal_err, whole_summ.longitudinal_err, rtol=1e-8)
+    lon = pm.astype(np.float64).sum(axis=3)
+    np.testing.assert_allclose(
+        block_summ.longitudinal_err, lon.std(axis=0) / np.sqrt(50), rtol=1e-6, atol=1e-12
+    )

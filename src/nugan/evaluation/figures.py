@@ -94,7 +94,7 @@ def build_figures(
             Figure(
                 section,
                 "mean images and their ratio",
-                P.plot_mean_images(ref.pixelmaps.mean(axis=0), gen.pixelmaps.mean(axis=0)),
+                P.plot_mean_images(summaries[1].mean_image, summaries[0].mean_image),
             )
         )
         g, r = summaries

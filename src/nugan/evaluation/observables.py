@@ -156,6 +156,9 @@ def _first_last(hit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, last
 
 
+CHUNK_EVENTS = 2048  # pixel maps are processed in blocks of this many events (bounded memory)
+
+
 def pixelmap_observables(pixelmaps: np.ndarray, threshold: float = 0.0) -> dict[str, np.ndarray]:
     """Scalar observables of two-view pixel maps ``(N, views, planes, cells)`` (energy per cell).
 
@@ -175,6 +178,16 @@ def pixelmap_observables(pixelmaps: np.ndarray, threshold: float = 0.0) -> dict[
         >>> [float(obs[k][0]) for k in ("vis_e", "centroid_plane_v0", "plane_extent")]
         [4.0, 2.0, 3.0]
     """
+    n = len(pixelmaps)
+    if n > CHUNK_EVENTS:
+        blocks = [
+            _pixelmap_block(pixelmaps[i : i + CHUNK_EVENTS], threshold) for i in range(0, n, CHUNK_EVENTS)
+        ]
+        return {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
+    return _pixelmap_block(pixelmaps, threshold)
+
+
+def _pixelmap_block(pixelmaps: np.ndarray, threshold: float) -> dict[str, np.ndarray]:
     pm = np.asarray(pixelmaps, dtype=np.float64)
     n, n_views, n_planes, n_cells = pm.shape
     hit = pm > threshold
@@ -223,19 +236,39 @@ class ImageSummaries:
 
 
 def pixelmap_summaries(pixelmaps: np.ndarray, seed: int = 0, max_pixels: int = 200_000) -> ImageSummaries:
-    """Profiles, mean image and pixel-intensity spectrum of ``(N, views, planes, cells)`` maps."""
-    pm = np.asarray(pixelmaps, dtype=np.float64)
-    n = max(len(pm), 1)
-    lon, tra = pm.sum(axis=3), pm.sum(axis=2)  # (N, V, planes), (N, V, cells)
-    nz = pm[pm != 0]
+    """Profiles, mean image and pixel-intensity spectrum of ``(N, views, planes, cells)`` maps.
+
+    Processed in blocks of :data:`CHUNK_EVENTS` events (float64 sums), so memory stays bounded.
+    """
+    n = len(pixelmaps)
+    shape = pixelmaps.shape[1:]
+    s_img = np.zeros(shape)
+    s_lon, s2_lon = np.zeros(shape[:2]), np.zeros(shape[:2])
+    s_tra, s2_tra = np.zeros((shape[0], shape[2])), np.zeros((shape[0], shape[2]))
+    nonzero = []
+    for i in range(0, n, CHUNK_EVENTS):
+        pm = np.asarray(pixelmaps[i : i + CHUNK_EVENTS], dtype=np.float64)
+        lon, tra = pm.sum(axis=3), pm.sum(axis=2)  # (B, V, planes), (B, V, cells)
+        s_img += pm.sum(axis=0)
+        s_lon += lon.sum(axis=0)
+        s2_lon += (lon**2).sum(axis=0)
+        s_tra += tra.sum(axis=0)
+        s2_tra += (tra**2).sum(axis=0)
+        nonzero.append(pm[pm != 0])
+    nz = np.concatenate(nonzero) if nonzero else np.zeros(0)
     if nz.size > max_pixels:
         nz = np.random.default_rng(seed).choice(nz, max_pixels, replace=False)
+    m = max(n, 1)
+
+    def err(s1: np.ndarray, s2: np.ndarray) -> np.ndarray:
+        return np.sqrt(np.clip(s2 / m - (s1 / m) ** 2, 0, None) / m)
+
     return ImageSummaries(
-        longitudinal=lon.mean(axis=0),
-        longitudinal_err=lon.std(axis=0) / np.sqrt(n),
-        transverse=tra.mean(axis=0),
-        transverse_err=tra.std(axis=0) / np.sqrt(n),
-        mean_image=pm.mean(axis=0),
+        longitudinal=s_lon / m,
+        longitudinal_err=err(s_lon, s2_lon),
+        transverse=s_tra / m,
+        transverse_err=err(s_tra, s2_tra),
+        mean_image=s_img / m,
         pixel_spectrum=nz,
     )
 

@@ -116,17 +116,24 @@ def _low_level(ev: EventSet, cols: Sequence[str]) -> np.ndarray:
     if cols:
         parts.append(np.stack([ev.columns[c].astype(np.float64) for c in cols], axis=1))
     if ev.pixelmaps is not None:
-        pm = np.log1p(np.clip(ev.pixelmaps.astype(np.float64), 0, None))
-        n, c, h, w = pm.shape
+        _, c, h, w = ev.pixelmaps.shape
         f = 1
         while c * math.ceil(h / f) * math.ceil(w / f) > MAX_LOW_LEVEL_PIXELS:
             f += 1
-        if f > 1:  # average-pool by f so that the classifier sees at most MAX_LOW_LEVEL_PIXELS inputs
-            hp, wp = math.ceil(h / f) * f, math.ceil(w / f) * f
-            pm = np.pad(pm, ((0, 0), (0, 0), (0, hp - h), (0, wp - w)))
-            pm = pm.reshape(n, c, hp // f, f, wp // f, f).mean(axis=(3, 5))
-        parts.append(pm.reshape(n, -1))
+        blocks = [_pooled_log_pixels(ev.pixelmaps[i : i + 2048], f) for i in range(0, len(ev), 2048)]
+        parts.append(np.concatenate(blocks) if blocks else np.zeros((0, c * h * w)))
     return np.concatenate(parts, axis=1)
+
+
+def _pooled_log_pixels(pixelmaps: np.ndarray, f: int) -> np.ndarray:
+    """log(1 + E) of a block of pixel maps, average-pooled by ``f`` (zero-padded), flattened."""
+    pm = np.log1p(np.clip(np.asarray(pixelmaps, dtype=np.float32), 0, None))
+    n, c, h, w = pm.shape
+    if f > 1:  # the classifier then sees at most MAX_LOW_LEVEL_PIXELS inputs
+        hp, wp = math.ceil(h / f) * f, math.ceil(w / f) * f
+        pm = np.pad(pm, ((0, 0), (0, 0), (0, hp - h), (0, wp - w)))
+        pm = pm.reshape(n, c, hp // f, f, wp // f, f).mean(axis=(3, 5))
+    return pm.reshape(n, -1)
 
 
 def _provenance(ev: EventSet, path: str | None) -> dict[str, Any]:
