@@ -22,18 +22,25 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--condition", default="", help="condition columns, e.g. enu_gev,nu_pdg")
     parser.add_argument("--config", default=None, help="YAML file of configuration keys")
     parser.add_argument(
-        "--set", action="append", default=[], metavar="KEY=VALUE",
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="override a configuration key (repeatable), e.g. --set lr=2e-4 --set precision=bf16-mixed",
     )
     bound = parser.add_mutually_exclusive_group()
-    bound.add_argument("--steps", type=int, default=None, help="total training steps (default: the model's)")
+    bound.add_argument(
+        "--steps", type=int, default=None, help="total training steps (None: the model's default)"
+    )
     bound.add_argument("--minutes", type=float, default=None, help="train for this many wall-clock minutes")
     parser.add_argument("--out", required=True, help="run directory to write")
     parser.add_argument("--devices", type=int, default=1, help="processes/accelerators (DDP when > 1)")
     parser.add_argument("--resume", action="store_true", help="continue --out from its last checkpoint")
     parser.add_argument(
-        "--seed", type=int, default=None, help="seed of initialisation, batches and noise (default 0; "
-        "on --resume the run's)"
+        "--seed",
+        type=int,
+        default=None,
+        help="seed of initialisation, batches and noise (None: 0, or the run's on --resume)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
@@ -79,16 +86,29 @@ def run(args: argparse.Namespace) -> int:
     progress = None if args.no_progress else TqdmProgress()
     try:
         result = train(
-            args.model, args.data, args.out, features=split_list(args.features),
-            condition=split_list(args.condition), config=config, steps=args.steps, minutes=args.minutes,
-            devices=args.devices, resume=args.resume, seed=args.seed, progress=progress,
+            args.model,
+            args.data,
+            args.out,
+            features=split_list(args.features),
+            condition=split_list(args.condition),
+            config=config,
+            steps=args.steps,
+            minutes=args.minutes,
+            devices=args.devices,
+            resume=args.resume,
+            seed=args.seed,
+            progress=progress,
         )
     finally:
         if progress is not None:
             progress.close()
     losses = ", ".join(f"{k} {v:.4g}" for k, v in result.losses.items())
-    print(f"{result.run_dir}: {result.step} steps ({result.stopped_by} bound), {result.wall_s:.1f} s, "
-          f"{result.samples_per_s:.1f} samples/s; last losses: {losses}")
-    print(f"  checkpoint {result.run_dir / 'checkpoints' / 'last.pt'}; generate with: "
-          f"nugan generate {result.run_dir} --n 1000 --out generated.h5")
+    print(
+        f"{result.run_dir}: {result.step} steps ({result.stopped_by} bound), {result.wall_s:.1f} s, "
+        f"{result.samples_per_s:.1f} samples/s; last losses: {losses}"
+    )
+    print(
+        f"  checkpoint {result.run_dir / 'checkpoints' / 'last.pt'}; generate with: "
+        f"nugan generate {result.run_dir} --n 1000 --out generated.h5"
+    )
     return 0

@@ -518,6 +518,8 @@ def _worker(fabric: Any, plan: _Plan, cfg: dict[str, Any]) -> RunResult:
             with fabric.autocast():
                 losses = loop.model.training_step(batch, step, loop.updater)
             bad = {k: v for k, v in losses.items() if not math.isfinite(float(v))}
+            if loop.world > 1 and _any_rank(bool(bad), loop.device) and not bad:
+                bad = {"(on another process)": math.nan}  # every process stops at the same step
             if bad:
                 raise TrainingError(
                     f"loss {', '.join(f'{k}={v}' for k, v in bad.items())} at step {step + 1}: "
@@ -584,6 +586,16 @@ def _time_up(fabric: Any, deadline: float, world: int) -> bool:
     if world > 1:
         up = bool(fabric.broadcast(up, src=0))
     return up
+
+
+def _any_rank(flag: bool, device: Any) -> bool:
+    """Whether ``flag`` is true on any process (one tiny all-reduce)."""
+    import torch
+    import torch.distributed as dist
+
+    t = torch.tensor([1.0 if flag else 0.0], device=device)
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return bool(t.item() > 0)
 
 
 def _check_ranks_agree(model: Any, step: int) -> None:
