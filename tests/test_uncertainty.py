@@ -88,10 +88,18 @@ def test_variance_scale_and_coverage() -> None:
     y = rng.normal(0.0, 2.0, 50_000)
     mean, var = np.zeros_like(y), np.ones_like(y)  # variance under-estimated 4×
     assert cal.interval_coverage(y, mean, var, 0.68) == pytest.approx(0.38, abs=0.02)
-    s = cal.fit_variance_scale(y, mean, var)
+    s = cal.fit_variance_scale(y, mean, var, method="nll")
     assert s == pytest.approx(4.0, rel=0.03)
+    assert cal.fit_variance_scale(y, mean, var, method="coverage") == pytest.approx(4.0, rel=0.05)
     assert cal.interval_coverage(y, mean, s * var, 0.68) == pytest.approx(0.68, abs=0.01)
     assert cal.gaussian_nll(y, mean, s * var) < cal.gaussian_nll(y, mean, var)
+    # heavy tails (Student t, 3 dof): the coverage fit gives exact 68 % coverage, the NLL fit over-covers
+    t = rng.standard_t(3, 50_000)
+    zero, one = np.zeros_like(t), np.ones_like(t)
+    s_cov = cal.fit_variance_scale(t, zero, one, method="coverage")
+    s_nll = cal.fit_variance_scale(t, zero, one, method="nll")
+    assert cal.interval_coverage(t, zero, s_cov * one, 0.68) == pytest.approx(0.68, abs=0.005)
+    assert cal.interval_coverage(t, zero, s_nll * one, 0.68) > 0.74
     res = cal.resolution(np.full(4, 2.0), np.array([1.8, 2.2, 1.8, 2.2]))
     assert res["bias"] == pytest.approx(0.0) and res["rms"] == pytest.approx(0.1)
 

@@ -155,14 +155,32 @@ def coverage_curve(
     return levels, np.array([interval_coverage(y, mean, var, float(lv)) for lv in levels])
 
 
-def fit_variance_scale(y: np.ndarray, mean: np.ndarray, var: np.ndarray) -> float:
-    """The factor s minimising the Gaussian NLL of (μ, s·σ²): s = mean((y − μ)² / σ²).
+def fit_variance_scale(
+    y: np.ndarray, mean: np.ndarray, var: np.ndarray, method: str = "coverage", level: float = 0.68
+) -> float:
+    """A factor s on the predicted variances, fitted on a validation split.
 
-    The regression analogue of temperature scaling (Levi et al. 2019, arXiv:1905.11659),
-    fitted on a validation split.
+    ``method="nll"``: the s minimising the Gaussian NLL of (μ, s·σ²), s = mean((y − μ)² / σ²) (the
+    regression analogue of temperature scaling, Levi et al. 2019, arXiv:1905.11659).
+    ``method="coverage"``: the s for which the central interval of probability ``level`` covers that
+    fraction of the validation targets, s = (q_level(|y − μ| / σ) / z_level)² (a one-parameter
+    quantile recalibration after Kuleshov et al. 2018). The two agree for Gaussian residuals; with
+    heavy tails the NLL fit over-covers at 68 %.
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> y = rng.normal(0.0, 3.0, 100_000)
+        >>> [round(fit_variance_scale(y, 0 * y, 1 + 0 * y, m)) for m in ("nll", "coverage")]
+        [9, 9]
     """
     y, mean, var = (np.asarray(a, dtype=np.float64) for a in (y, mean, var))
-    return float(np.mean((y - mean) ** 2 / np.maximum(var, _EPS)))
+    if method == "nll":
+        return float(np.mean((y - mean) ** 2 / np.maximum(var, _EPS)))
+    if method == "coverage":
+        pulls = np.abs(y - mean) / np.sqrt(np.maximum(var, _EPS))
+        z = stats.norm.ppf(0.5 + level / 2.0)
+        return float((np.quantile(pulls, level) / z) ** 2)
+    raise ValueError(f"unknown variance-scale method {method!r}; use 'nll' or 'coverage'")
 
 
 def resolution(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:

@@ -158,6 +158,7 @@ def train_uq(
     device: str = "cpu",
     source: str = "events",
     progress: Callable[[str], None] | None = None,
+    variance_calibration: str = "coverage",
 ) -> UQRun:
     """Train a UQ run on ``events`` (pixel maps + labels or ``enu_gev``).
 
@@ -173,6 +174,8 @@ def train_uq(
             epoch and fits the temperature / variance scale, the test split is kept for evaluation.
 
         progress: optional callback receiving one line per epoch (the CLI prints them).
+        variance_calibration: "coverage" (the 68 % interval covers 68 % of the validation split) or
+            "nll" (NLL-optimal scale); see :func:`nugan.uncertainty.calibration.fit_variance_scale`.
 
     Returns:
         the trained, calibrated :class:`UQRun` (its ``info`` records the test indices and a data
@@ -276,9 +279,12 @@ def train_uq(
     if task == "classify":
         run.temperature = fit_temperature(np.log(np.clip(val_pred["probs"], 1e-12, 1.0)), target_all[va])
     else:
-        run.variance_scale = fit_variance_scale(target_all[va], val_pred["mean"], val_pred["total"])
+        run.variance_scale = fit_variance_scale(
+            target_all[va], val_pred["mean"], val_pred["total"], method=variance_calibration
+        )
     run.info = {
         "seed": seed,
+        "variance_calibration": variance_calibration,
         "epochs": epochs,
         "batch_size": batch_size,
         "lr": lr,
