@@ -160,3 +160,17 @@ def test_calochallenge_showers_use_shower_observables(tmp_path: Path) -> None:
     assert bad["observables"]["sparsity_0"]["separation_power"]["value"] > 0.5
     assert ok["observables"]["sparsity_0"]["separation_power"]["value"] < 0.1
     assert bad["classifier_auc"]["low_level"]["value"] > 0.9
+
+
+def test_hit_threshold_follows_the_reference_readout(tmp_path: Path) -> None:
+    ref = toy_events(200, seed=60, particles=False, image_shape=(2, 8, 8))
+    gen = toy_events(200, seed=61, particles=False, image_shape=(2, 8, 8))
+    noisy = EventSet(pixelmaps=gen.pixelmaps + np.float32(1e-4))  # a generator's tiny non-zero floor
+    auto = evaluate(noisy, EventSet(pixelmaps=ref.pixelmaps), tmp_path / "a", plots=False)
+    zero = evaluate(noisy, EventSet(pixelmaps=ref.pixelmaps), tmp_path / "z", plots=False, hit_threshold=0.0)
+    assert auto["hit_threshold"] > 1e-4
+    assert auto["observables"]["n_hits"]["separation_power"]["value"] < 0.1
+    assert zero["observables"]["n_hits"]["separation_power"]["value"] > 0.3  # every cell is a "hit"
+    assert zero["observables"]["n_hits"]["ks"]["value"] > 0.5
+    assert zero["observables"]["n_hits"]["ks"]["value"] > 5 * auto["observables"]["n_hits"]["ks"]["value"]
+    assert auto["observables"]["sparsity"]["separation_power"]["value"] > 0.3  # still visible here

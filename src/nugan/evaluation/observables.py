@@ -314,6 +314,24 @@ def shower_observables(
 
 
 # ---------------------------------------------------------------------------- dispatch
+def readout_threshold(pixelmaps: np.ndarray) -> float:
+    """Half the smallest non-zero cell energy of a sample (0 if there is none): the hit
+    threshold that reproduces the sample's own readout threshold when applied to another one
+    (e.g. a generator that leaves tiny non-zero values everywhere).
+
+    Example:
+        >>> readout_threshold(np.array([[[[0.0, 0.4], [2.0, 0.0]]]]))
+        0.2
+    """
+    best = np.inf
+    for i in range(0, len(pixelmaps), CHUNK_EVENTS):
+        block = np.asarray(pixelmaps[i : i + CHUNK_EVENTS])
+        pos = block[block > 0]
+        if pos.size:
+            best = min(best, float(pos.min()))
+    return 0.5 * best if np.isfinite(best) else 0.0
+
+
 def is_shower_sample(events: EventSet) -> bool:
     """True for CaloChallenge showers: read by ``nugan.data``'s calochallenge reader (attrs
     ``config.reader``), or attrs ``geometry`` = "calochallenge" or ``calo_r_edges`` present."""
@@ -326,15 +344,17 @@ def is_shower_sample(events: EventSet) -> bool:
     )
 
 
-def image_observables(events: EventSet, shower: bool | None = None) -> dict[str, np.ndarray]:
+def image_observables(
+    events: EventSet, shower: bool | None = None, hit_threshold: float = 0.0
+) -> dict[str, np.ndarray]:
     """Scalar observables of ``events.pixelmaps``: shower observables for CaloChallenge data
-    (``shower``; default: :func:`is_shower_sample`), pixel-map observables otherwise (empty
-    without pixel maps)."""
+    (``shower``; default: :func:`is_shower_sample`), pixel-map observables otherwise (cells
+    above ``hit_threshold`` count as hits; empty without pixel maps)."""
     if events.pixelmaps is None:
         return {}
     if is_shower_sample(events) if shower is None else shower:
         return shower_observables(events.pixelmaps, events.attrs.get("calo_r_edges"))
-    return pixelmap_observables(events.pixelmaps)
+    return pixelmap_observables(events.pixelmaps, hit_threshold)
 
 
 def table_observables(events: EventSet, use_particles: bool = True) -> dict[str, np.ndarray]:
@@ -347,11 +367,11 @@ def table_observables(events: EventSet, use_particles: bool = True) -> dict[str,
 
 
 def compute_observables(
-    events: EventSet, use_particles: bool = True, shower: bool | None = None
+    events: EventSet, use_particles: bool = True, shower: bool | None = None, hit_threshold: float = 0.0
 ) -> dict[str, np.ndarray]:
     """All scalar observables of ``events`` (tables, particles, images), name → (N,) float64."""
     out = table_observables(events, use_particles)
-    for name, arr in image_observables(events, shower).items():
+    for name, arr in image_observables(events, shower, hit_threshold).items():
         out[name if name not in out else f"img_{name}"] = arr
     return out
 

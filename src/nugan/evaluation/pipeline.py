@@ -25,6 +25,7 @@ from nugan.evaluation.observables import (
     compute_observables,
     is_shower_sample,
     pixelmap_summaries,
+    readout_threshold,
 )
 
 MIN_EVENTS = 20
@@ -192,6 +193,7 @@ def evaluate(
     n_bootstrap: int = 10,
     classifier_max_events: int = 20_000,
     names: Mapping[str, Any] | None = None,
+    hit_threshold: float | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Compare ``generated`` with ``reference``; write ``out_dir/metrics.json`` and ``out_dir/report.html``.
@@ -216,6 +218,10 @@ def evaluate(
         classifier_max_events: events per sample used by the classifier test.
         names: optional ``{"generated": path, "reference": path, "ensemble": [...]}`` for
             the provenance record.
+        hit_threshold: cells above this energy count as hits (n_hits, extents, track proxy);
+            None: half the reference's smallest non-zero cell (its readout threshold), so that
+            a generator's tiny non-zero values do not count as hits (they still show in
+            ``sparsity`` and the pixel-intensity spectrum).
         progress: callback receiving a short message before each stage (the CLI shows them).
 
     Returns:
@@ -237,7 +243,11 @@ def evaluate(
 
     say("computing observables")
     shower = is_shower_sample(reference) or is_shower_sample(generated)
-    obs_g, obs_r = compute_observables(gen, shower=shower), compute_observables(ref, shower=shower)
+    thr = hit_threshold
+    if thr is None:
+        thr = readout_threshold(reference.pixelmaps) if kinds.pixelmaps and not shower else 0.0
+    obs_g = compute_observables(gen, shower=shower, hit_threshold=thr)
+    obs_r = compute_observables(ref, shower=shower, hit_threshold=thr)
     obs_names = common_observables(obs_g, obs_r)
     if not obs_names:
         raise SchemaError("the generated and reference samples share no non-constant observable to compare")
@@ -308,7 +318,8 @@ def evaluate(
     if ensemble:
         say(f"ensemble bands ({len(ensemble) + 1} generated samples)")
         member_obs = [obs_g] + [
-            compute_observables(_restrict(m, kinds, common_cols), shower=shower) for m in ensemble
+            compute_observables(_restrict(m, kinds, common_cols), shower=shower, hit_threshold=thr)
+            for m in ensemble
         ]
         for n in obs_names:
             if all(n in mo for mo in member_obs):
@@ -351,6 +362,7 @@ def evaluate(
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "seed": int(seed),
         "kinds": kinds.names(),
+        "hit_threshold": float(thr),
         "sample_sizes": {
             "generated": len(generated),
             "reference": len(reference),

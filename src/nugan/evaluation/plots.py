@@ -311,10 +311,13 @@ def read_metrics_csv(path: str | Path) -> dict[str, np.ndarray]:
 
 
 def plot_loss_curves(metrics: Mapping[str, np.ndarray], title: str = "") -> bytes | None:
-    """Loss curves (columns with "loss" in their name, else every column) against ``step``."""
+    """Loss curves against ``step``: columns named ``*loss*``, else every column except bookkeeping
+    (time, throughput, gradient norms)."""
     if "step" not in metrics or len(metrics["step"]) == 0:
         return None
-    keys = [k for k in metrics if "loss" in k.lower()] or [k for k in metrics if k != "step"]
+    bookkeeping = {"step", "time_s", "samples_per_s", "epoch", "lr"}
+    others = [k for k in metrics if k not in bookkeeping and not k.startswith("gradnorm")]
+    keys = [k for k in others if "loss" in k.lower()] or others
     if not keys:
         return None
     plt = _mpl()
