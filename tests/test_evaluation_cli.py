@@ -102,13 +102,29 @@ def test_cli_evaluate_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[s
     gen = _write(toy_events(300, seed=30, image_shape=(2, 8, 8)), tmp_path / "gen.h5")
     ref = _write(toy_events(300, seed=31, image_shape=(2, 8, 8)), tmp_path / "ref.h5")
     out = tmp_path / "eval"
-    rc = main(["evaluate", gen, ref, "--out", str(out), "--seed", "3", "--max-events", "250", "--no-plots"])
+    ens = _write(toy_events(300, seed=32, image_shape=(2, 8, 8)), tmp_path / "gen2.h5")
+    args = [
+        gen,
+        ref,
+        "--out",
+        str(out),
+        "--seed",
+        "3",
+        "--max-events",
+        "250",
+        "--no-plots",
+        "--ensemble",
+        ens,
+    ]
+    rc = main(["evaluate", *args, "--hit-threshold", "0.5"])
     assert rc == 0
     printed = capsys.readouterr().out
     assert "report.html" in printed and "classifier AUC" in printed
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["sample_sizes"]["generated"] == 250 and metrics["seed"] == 3
     assert metrics["inputs"]["generated"]["path"] == gen
+    assert metrics["inputs"]["ensemble"][0]["path"] == ens and metrics["hit_threshold"] == 0.5
+    assert "ref_in_band" in metrics["observables"]["vis_e"] and "band" in printed
     assert (out / "report.html").is_file()
 
 

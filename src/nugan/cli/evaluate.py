@@ -40,6 +40,12 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="training run folders: loss curves, progress images",
     )
     parser.add_argument("--max-events", type=int, default=None, help="read at most N events of each file")
+    parser.add_argument(
+        "--hit-threshold",
+        type=float,
+        default=None,
+        help="cell energy above which a pixel counts as a hit [None: half the reference's smallest cell]",
+    )
     parser.add_argument("--no-plots", action="store_true", help="skip the figures (faster)")
     parser.set_defaults(func=run)
     return parser
@@ -80,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         ensemble=ensemble,
         run_dirs=args.run,
         plots=not args.no_plots,
+        hit_threshold=args.hit_threshold,
         names={"generated": args.generated, "reference": args.reference, "ensemble": list(args.ensemble)},
         progress=progress,
     )
