@@ -190,3 +190,16 @@ def test_hit_threshold_follows_the_reference_readout(tmp_path: Path) -> None:
     assert zero["observables"]["n_hits"]["ks"]["value"] > 0.5
     assert zero["observables"]["n_hits"]["ks"]["value"] > 5 * auto["observables"]["n_hits"]["ks"]["value"]
     assert auto["observables"]["sparsity"]["separation_power"]["value"] > 0.3  # still visible here
+
+
+def test_a_collapsed_generator_still_gets_a_report(tmp_path: Path) -> None:
+    # all-zero pixel maps and constant columns: empty views, NaN centroids, empty spectra
+    ref = toy_events(100, seed=70, particles=False, image_shape=(2, 8, 8))
+    dead = EventSet(
+        {k: np.full(100, v[0]) for k, v in ref.columns.items()},
+        pixelmaps=np.zeros_like(ref.pixelmaps),
+    )
+    m = evaluate(dead, ref, tmp_path / "dead", seed=0)
+    assert m["classifier_auc"]["low_level"]["value"] > 0.95
+    assert m["prdc"]["recall"]["value"] < 0.1
+    assert (tmp_path / "dead" / "report.html").stat().st_size > 10_000
