@@ -245,7 +245,11 @@ def evaluate(
     shower = is_shower_sample(reference) or is_shower_sample(generated)
     thr = hit_threshold
     if thr is None:
-        thr = readout_threshold(reference.pixelmaps) if kinds.pixelmaps and not shower else 0.0
+        thr = (
+            readout_threshold(reference.pixelmaps)
+            if reference.pixelmaps is not None and kinds.pixelmaps and not shower
+            else 0.0
+        )
     obs_g = compute_observables(gen, shower=shower, hit_threshold=thr)
     obs_r = compute_observables(ref, shower=shower, hit_threshold=thr)
     obs_names = common_observables(obs_g, obs_r)

@@ -129,8 +129,8 @@ def _one_observable(
     if categories is not None:
         step = max(1, math.ceil(len(categories) / 8))
         ticks = np.arange(0, len(categories), step)
-        rax.xaxis.set_major_locator(FixedLocator(ticks))
-        ax.xaxis.set_major_locator(FixedLocator(ticks))
+        rax.xaxis.set_major_locator(FixedLocator(ticks.tolist()))
+        ax.xaxis.set_major_locator(FixedLocator(ticks.tolist()))
         rax.set_xticklabels(
             [f"{int(c)}" for c in categories[ticks]],
             fontsize=7,
