@@ -199,38 +199,72 @@ def _reorder(k: Kine, perm: np.ndarray) -> Kine:
 
 
 def _dis_kine(rng: np.random.Generator, ch: Channel, enu: np.ndarray, params: PhysicsParams) -> Kine:
-    """DIS kinematics and hadrons from ``nugan.physics.dis.sample_dis`` on RFG nucleons."""
+    """DIS kinematics and hadrons from ``nugan.physics.dis.sample_dis`` on RFG nucleons.
+
+    A bound nucleon moving with the neutrino can leave no phase space for a DIS final state
+    (``sample_dis`` flags those events ``valid=False``); their nucleon is re-drawn.
+    """
     from nugan.physics.nucleus import bound_nucleon_p4
 
     dis = dis_module()
     assert dis is not None
     n = enu.size
     is_p = np.full(n, ch.hit == "p")
-    p4 = bound_nucleon_p4(rng, ch.nucleus, is_p, params)
     pdg = np.where(is_p, c.PDG_PROTON, c.PDG_NEUTRON)
-    s = dis.sample_dis(rng, enu, ch.nu_pdg, pdg, p4, ch.cc, params)
+    p4 = np.empty((n, 4))
+    q2 = np.full(n, np.nan)
+    w = q2.copy()
+    lep_pdg = np.zeros(n, dtype=np.int64)
+    lep_p4 = np.full((n, 4), np.nan)
+    had_ev: list[np.ndarray] = []
+    had_pdg: list[np.ndarray] = []
+    had_p4: list[np.ndarray] = []
+    todo = np.arange(n)
+    for _ in range(_MAX_DIS_REDRAWS):
+        if todo.size == 0:
+            break
+        p4[todo] = bound_nucleon_p4(rng, ch.nucleus, is_p[todo], params)
+        s = dis.sample_dis(rng, enu[todo], ch.nu_pdg, pdg[todo], p4[todo], ch.cc, params)
+        ok = np.ones(todo.size, bool) if s.valid is None else np.asarray(s.valid, bool)
+        done = todo[ok]
+        q2[done], w[done] = np.asarray(s.q2_gev2)[ok], np.asarray(s.w_gev)[ok]
+        lep_pdg[done] = np.asarray(s.lepton_pdg)[ok]
+        lep_p4[done] = np.asarray(s.lepton_p4)[ok]
+        counts = np.asarray(s.hadron_counts, dtype=np.int64)
+        owner = np.repeat(np.arange(todo.size), counts)
+        keep = ok[owner]
+        had_ev.append(todo[owner[keep]])
+        had_pdg.append(np.asarray(s.hadron_pdg, np.int64)[keep])
+        had_p4.append(np.asarray(s.hadron_p4, float).reshape(-1, 4)[keep])
+        todo = todo[~ok]
+    if todo.size:
+        raise RuntimeError(f"DIS: no kinematically allowed nucleon found for {todo.size} events")
+    hev = np.concatenate(had_ev)
+    order = np.argsort(hev, kind="stable")
     ev = np.arange(n)
     k4 = np.zeros((n, 4))
     k4[:, 2] = enu
     k4[:, 3] = enu
     m = c.M_NUCLEON
     estar = np.clip((kin.mass2(k4 + p4) - m**2) / (2 * m), 0.0, None)
-    counts = np.asarray(s.hadron_counts, dtype=np.int64)
     return Kine(
         np.ones(n),
         estar,
-        np.asarray(s.q2_gev2, float),
-        np.asarray(s.w_gev, float),
-        np.asarray(s.lepton_pdg, np.int64),
-        np.asarray(s.lepton_p4, float),
+        q2,
+        w,
+        lep_pdg,
+        lep_p4,
         pdg,
         ev,
         pdg,
         p4,
-        np.repeat(ev, counts),
-        np.asarray(s.hadron_pdg, np.int64),
-        np.asarray(s.hadron_p4, float),
+        hev[order],
+        np.concatenate(had_pdg)[order],
+        np.concatenate(had_p4)[order],
     )
+
+
+_MAX_DIS_REDRAWS = 50
 
 
 def _charge(pdg: np.ndarray) -> np.ndarray:

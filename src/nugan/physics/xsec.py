@@ -69,12 +69,19 @@ def cache_dir() -> Path:
     return base / "xsec"
 
 
+def _dis_model_version() -> str:
+    """The DIS model's version (part of the table cache key: tables rebuild when it changes)."""
+    dis = dis_module()
+    return str(getattr(dis, "MODEL_VERSION", "none")) if dis is not None else "none"
+
+
 def params_hash(params: PhysicsParams, extra: str = "") -> str:
     text = json.dumps(
         {
             "v": TABLE_VERSION,
             "p": params.to_dict(),
             "x": extra,
+            "dis": _dis_model_version(),
             "grid": [float(E_GRID_GEV[0]), float(E_GRID_GEV[-1]), int(E_GRID_GEV.size), N_SAMPLES],
         },
         sort_keys=True,
