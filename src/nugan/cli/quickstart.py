@@ -21,8 +21,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="master seed")
     parser.add_argument("--n-train", type=int, default=20_000, help="simulated training events")
     parser.add_argument("--n-reference", type=int, default=10_000, help="simulated reference events")
-    parser.add_argument("--steps", type=int, default=3000, help="maximum training steps")
-    parser.add_argument("--minutes", type=float, default=4.0, help="maximum training minutes")
+    parser.add_argument("--steps", type=int, default=2000, help="training steps")
+    parser.add_argument("--minutes", type=float, default=None,
+                        help="also stop after this many minutes (makes the result machine-dependent)")
     parser.add_argument("--model", default="flow", help="zoo model to train (see `nugan models`)")
     parser.add_argument("--detector", default="mini", help="detector preset, or 'none' to skip it")
     parser.set_defaults(func=run)
