@@ -297,6 +297,8 @@ def test_images_cpu_bf16_channels_last_and_minutes(zoo: None, tmp_path: Path) ->
     assert res.stopped_by == "minutes" and res.step >= 1
     cfg = json.loads((tmp_path / "img" / "config.json").read_text())
     assert cfg["images"] is True and cfg["precision"] == "bf16-mixed"
+    rows = read_metrics(tmp_path / "img" / "metrics.csv")  # the last partial window is logged too
+    assert rows and rows[-1]["step"] == res.step and (tmp_path / "img" / "loss_curves.png").is_file()
     gen = generate(tmp_path / "img", 6)
     assert gen.pixelmaps is not None and gen.pixelmaps.shape == (6, 1, 4, 4) and (gen.pixelmaps >= 0).all()
 

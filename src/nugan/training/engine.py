@@ -514,7 +514,7 @@ def _worker(fabric: Any, plan: _Plan, cfg: dict[str, Any]) -> RunResult:
                 break
             torch.manual_seed(step_seed(plan.seed, step, loop.rank))
             batch = loop.batch(step)
-            loop.updater.want_norms = (step + 1) % log_every == 0
+            loop.updater.want_norms = (step + 1) % log_every == 0 or step + 1 == total
             with fabric.autocast():
                 losses = loop.model.training_step(batch, step, loop.updater)
             bad = {k: v for k, v in losses.items() if not math.isfinite(float(v))}
@@ -534,17 +534,17 @@ def _worker(fabric: Any, plan: _Plan, cfg: dict[str, Any]) -> RunResult:
             if plan.progress is not None and loop.rank == 0:
                 plan.progress(step, total, {k: float(v) for k, v in losses.items()})
             te = time.perf_counter()
-            if step % log_every == 0 and metrics is not None:
+            if (step % log_every == 0 or step == total) and metrics is not None:
                 now = time.perf_counter()
-                busy = max(now - window_t0 - window_extra, 1e-9)
-                row = {
-                    "step": float(step),
-                    "time_s": now - t0,
-                    "samples_per_s": window_steps * samples_per_step / busy,
-                }
-                row.update({k: float(v) for k, v in losses.items()})
-                row.update({f"gradnorm_{k}": float(v) for k, v in loop.updater.norms.items()})
-                metrics.log(row)
+                _log_row(
+                    metrics,
+                    step,
+                    now - t0,
+                    window_steps * samples_per_step,
+                    now - window_t0 - window_extra,
+                    losses,
+                    loop.updater.norms,
+                )
                 window_t0, window_extra, window_steps = now, 0.0, 0
             loop.updater.norms = {}
             if sample_every and step % sample_every == 0:
@@ -559,6 +559,16 @@ def _worker(fabric: Any, plan: _Plan, cfg: dict[str, Any]) -> RunResult:
             loop.save(step)
         raise
     wall = time.perf_counter() - t0
+    if window_steps and metrics is not None:  # the last, partial window of a time-bounded run
+        _log_row(
+            metrics,
+            step,
+            wall,
+            window_steps * samples_per_step,
+            wall - (window_t0 - t0) - window_extra,
+            losses,
+            {},
+        )
     if step > loop.last_saved or not run.checkpoint.exists():
         loop.save(step)
     if step > loop.start:
@@ -579,6 +589,15 @@ def _worker(fabric: Any, plan: _Plan, cfg: dict[str, Any]) -> RunResult:
         stopped_by=stopped_by,
         history=list(rows),
     )
+
+
+def _log_row(
+    metrics: Any, step: int, time_s: float, samples: int, busy_s: float, losses: dict, norms: dict
+) -> None:
+    row = {"step": float(step), "time_s": time_s, "samples_per_s": samples / max(busy_s, 1e-9)}
+    row.update({k: float(v) for k, v in losses.items()})
+    row.update({f"gradnorm_{k}": float(v) for k, v in norms.items()})
+    metrics.log(row)
 
 
 def _time_up(fabric: Any, deadline: float, world: int) -> bool:
