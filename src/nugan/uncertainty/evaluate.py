@@ -275,11 +275,15 @@ def _evaluate_regressor(
         },
     )
     if events.labels is not None and events.label_names:
-        metrics["resolution_by_class"] = {
-            name: cal.resolution(e_true[events.labels == k], mean[events.labels == k])
-            for k, name in enumerate(events.label_names)
-            if np.count_nonzero(events.labels == k) >= 10
-        }
+        metrics["resolution_by_class"] = {}
+        for k, name in enumerate(events.label_names):
+            sel = events.labels == k
+            if np.count_nonzero(sel) >= 10:
+                metrics["resolution_by_class"][name] = {
+                    **cal.resolution(e_true[sel], mean[sel]),
+                    "coverage_68": cal.interval_coverage(e_true[sel], mean[sel], var_cal[sel], 0.68),
+                    "relative_sigma": float(np.mean(np.sqrt(var_cal[sel]) / mean[sel])),
+                }
     plots.coverage_plot(
         {
             "uncalibrated": cal.coverage_curve(e_true, mean, var),
@@ -379,7 +383,10 @@ def _report_markdown(metrics: dict[str, Any], figures: list[tuple[str, str]]) ->
             lines.append(f"| {key} | {m['nll']:.4f} | {m['coverage_68']:.4f} | {m['coverage_95']:.4f} |")
         lines.append("")
         for name, r in metrics.get("resolution_by_class", {}).items():
-            lines.append(f"- {name}: resolution RMS {r['rms']:.4f}, bias {r['bias']:+.4f}")
+            lines.append(
+                f"- {name}: resolution RMS {r['rms']:.4f}, bias {r['bias']:+.4f}, mean predicted σ/E "
+                f"{r['relative_sigma']:.4f}, 68% coverage {r['coverage_68']:.4f}"
+            )
         u = metrics["uncertainty_means"]
         lines += [
             "",
