@@ -283,7 +283,7 @@ def shower_observables(
     angle α (n_alpha equal bins in [0, 2π)); per layer ``l``: ``layer_e_{l}`` (energy),
     ``centroid_x_{l}``, ``centroid_y_{l}`` (energy-weighted x = r cos α, y = r sin α),
     ``width_x_{l}``, ``width_y_{l}``, ``sparsity_{l}`` (fraction of non-zero voxels);
-    and ``total_e`` (Krause et al. 2024, CaloChallenge, Sec. 5.1).
+    and ``total_e`` (CaloChallenge, Krause et al. 2024, arXiv:2410.21611).
 
     Example:
         >>> sh = np.zeros((1, 1, 4, 2)); sh[0, 0, 0, 1] = 3.0
