@@ -61,7 +61,12 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     ev.add_argument("--max-events", type=int, default=None, help="evaluate at most this many events")
     ev.add_argument("--device", default="auto", help="cpu, cuda or auto")
     ev.set_defaults(func=run_evaluate)
-    parser.set_defaults(func=lambda args: (parser.print_help(), 0)[1])
+
+    def show_help(args: argparse.Namespace) -> int:
+        parser.print_help()
+        return 0
+
+    parser.set_defaults(func=show_help)
     return parser
 
 

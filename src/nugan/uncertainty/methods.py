@@ -20,6 +20,7 @@ References:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -115,20 +116,20 @@ def enable_dropout(model: nn.Module, on: bool = True) -> nn.Module:
 
 
 @torch.no_grad()
-def _sample(model: nn.Module, x: np.ndarray, n_samples: int, batch_size: int, device: str) -> list[object]:
+def _sample(model: nn.Module, x: np.ndarray, n_samples: int, batch_size: int, device: str) -> list[list[Any]]:
     """Outputs of ``n_samples`` passes (list over samples) of ``model`` on ``x`` in batches.
 
     The deterministic tower features are computed once per batch and only the stochastic head is
     re-run per sample (``model.features`` / ``model.from_features``), which is exact because dropout
     acts only in the head.
     """
-    per_sample: list[list[object]] = [[] for _ in range(n_samples)]
+    per_sample: list[list[Any]] = [[] for _ in range(n_samples)]
     for start in range(0, len(x), batch_size):
         xb = torch.as_tensor(x[start : start + batch_size], dtype=torch.float32, device=device)
         feats = model.features(xb)  # type: ignore[operator]
         for s in range(n_samples):
             per_sample[s].append(model.from_features(feats))  # type: ignore[operator]
-    return per_sample  # type: ignore[return-value]
+    return per_sample
 
 
 def predict_classifier(
@@ -156,7 +157,7 @@ def predict_classifier(
         for model in models:
             enable_dropout(model.to(device), on=mc_samples > 0)
             for parts in _sample(model, pix, max(1, mc_samples), batch_size, device):
-                logits = torch.cat(parts)  # type: ignore[arg-type]
+                logits = torch.cat(parts)
                 out.append(torch.log_softmax(logits, dim=1).cpu().numpy())
     return np.stack(out).astype(np.float64)
 
@@ -179,8 +180,8 @@ def predict_regressor(
         for model in models:
             enable_dropout(model.to(device), on=mc_samples > 0)
             for parts in _sample(model, pix, max(1, mc_samples), batch_size, device):
-                mean = torch.cat([p[0] for p in parts])  # type: ignore[index]
-                log_var = torch.cat([p[1] for p in parts])  # type: ignore[index]
+                mean = torch.cat([p[0] for p in parts])
+                log_var = torch.cat([p[1] for p in parts])
                 m_gev, v_gev = model.to_gev(mean, log_var)  # type: ignore[operator]
                 means.append(m_gev.cpu().numpy())
                 variances.append(v_gev.cpu().numpy())

@@ -62,6 +62,10 @@ class CVNBackbone(nn.Module):
         sum_mean, sum_std: standardisation of ``log1p(view sum / MeV)``.
     """
 
+    image_scale: Tensor
+    sum_mean: Tensor
+    sum_std: Tensor
+
     def __init__(
         self,
         n_views: int = 2,
@@ -73,8 +77,9 @@ class CVNBackbone(nn.Module):
         sum_std: float = 1.0,
     ) -> None:
         super().__init__()
-        self.towers = nn.ModuleList([ViewTower(width) for _ in range(n_views)])
-        merged = sum(t.out_features for t in self.towers) + n_views
+        towers = [ViewTower(width) for _ in range(n_views)]
+        self.towers = nn.ModuleList(towers)
+        merged = sum(t.out_features for t in towers) + n_views
         self.head = nn.Sequential(
             nn.Dropout(dropout), nn.Linear(merged, hidden), nn.ReLU(), nn.Dropout(dropout)
         )
