@@ -78,6 +78,7 @@ class TqdmProgress:
 def run(args: argparse.Namespace) -> int:
     from nugan.training import train
     from nugan.training.config import load_config_file, parse_set_values
+    from nugan.training.engine import launched_rank
 
     config: dict[str, Any] = {}
     if args.config:
@@ -102,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
+    if launched_rank() != 0:  # other processes of a torchrun/SLURM/script-launched DDP run stay quiet
+        return 0
     losses = ", ".join(f"{k} {v:.4g}" for k, v in result.losses.items())
     print(
         f"{result.run_dir}: {result.step} steps ({result.stopped_by} bound), {result.wall_s:.1f} s, "

@@ -149,12 +149,12 @@ def train(
             raise CheckpointError(
                 f"{run.checkpoint}: nothing to resume (no checkpoint); start without --resume"
             )
-    elif run.config.exists() or run.checkpoint.exists():
+    elif launched_rank() == 0 and (run.config.exists() or run.checkpoint.exists()):
         raise ConfigError(
             f"{run.root} already holds a run; pass --resume to continue it, or choose another --out"
         )
     arrays = prepare_arrays(model_cls, model_name, ev, features, condition, feature_spec, condition_spec)
-    if not resume:
+    if not resume and launched_rank() == 0:  # under torchrun/SLURM every process runs train()
         run.root.mkdir(parents=True, exist_ok=True)
         save_specs(run, arrays.feature_spec, arrays.condition_spec)
         cond_cols = {c: ev.columns[c] for c in condition}
@@ -214,6 +214,14 @@ def train(
         fabric.launch()
         result = _worker(fabric, plan, cfg)
     return result
+
+
+def launched_rank() -> int:
+    """The global rank set by an external launcher (torchrun, SLURM, Fabric's script launcher), else 0."""
+    for key in ("RANK", "SLURM_PROCID", "LOCAL_RANK"):
+        if os.environ.get(key, "").isdigit():
+            return int(os.environ[key])
+    return 0
 
 
 def _check_resume(run: RunDir, stored: dict[str, Any], now: dict[str, Any]) -> None:
