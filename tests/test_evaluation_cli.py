@@ -10,6 +10,7 @@ import pytest
 
 from nugan.cli import main
 from nugan.data import EventSet, provenance
+from nugan.errors import SchemaError
 from nugan.evaluation import evaluate
 from nugan.evaluation.synthetic import toy_events
 
@@ -203,3 +204,28 @@ def test_a_collapsed_generator_still_gets_a_report(tmp_path: Path) -> None:
     assert m["classifier_auc"]["low_level"]["value"] > 0.95
     assert m["prdc"]["recall"]["value"] < 0.1
     assert (tmp_path / "dead" / "report.html").stat().st_size > 10_000
+
+
+def test_observables_undefined_in_one_sample(tmp_path: Path) -> None:
+    ref = toy_events(100, seed=80, pixelmaps=False)
+    gen = toy_events(100, seed=81, pixelmaps=False)
+    nan_gen = gen.with_columns(extra=np.full(100, np.nan))  # NaN columns are rejected ...
+    with pytest.raises(SchemaError, match="NaN"):
+        evaluate(nan_gen, ref.with_columns(extra=np.ones(100)), tmp_path / "x", plots=False)
+    # ... but observables that are undefined (NaN) for every event of one sample are handled
+    from nugan.data import make_particles
+
+    muons_only = make_particles(
+        np.full(100, 1),
+        pdg=np.full(100, 13),
+        px=np.zeros(100),
+        py=np.zeros(100),
+        pz=np.ones(100),
+        e=np.full(100, 1.1),
+        status=np.ones(100),
+    )
+    m = evaluate(gen.with_parts(particles=muons_only), ref, tmp_path / "y", plots=True)
+    assert m["observables"]["m_p_pi_gev"]["w1"]["value"] is None  # the generator never makes a p π pair
+    assert m["observables"]["m_p_pi_gev"]["n_generated"] == 0
+    m2 = evaluate(ref, gen.with_parts(particles=muons_only), tmp_path / "z", plots=False)
+    assert "m_p_pi_gev" not in m2["observables"]  # undefined in the reference: nothing to compare

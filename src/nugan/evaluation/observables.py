@@ -377,13 +377,16 @@ def compute_observables(
 
 
 def common_observables(generated: Mapping[str, np.ndarray], reference: Mapping[str, np.ndarray]) -> list[str]:
-    """Names present in both, in the reference's order, without those constant and equal in both."""
+    """Names present in both, in the reference's order, without those undefined (all NaN) in the
+    reference or constant and equal in both."""
     names = []
     for name in reference:
         if name not in generated:
             continue
         g, r = generated[name], reference[name]
         fg, fr = g[np.isfinite(g)], r[np.isfinite(r)]
+        if fr.size == 0:
+            continue
         if fg.size and fr.size and fg.min() == fg.max() == fr.min() == fr.max():
             continue
         names.append(name)
