@@ -106,7 +106,7 @@ def summary_rows(metrics: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
                 "FPD, reference half vs half",
                 _fmt(base["fpd"]),
                 "",
-                "finite-sample floor: a perfect generator of N_ref/2 events scores about this",
+                "floor for N_ref/2 events (∝ 1/N: at the full size expect about half of it)",
             )
         )
         rows.append(("KPD, reference half vs half", _fmt(base["kpd"]), "", "finite-sample floor of KPD"))
