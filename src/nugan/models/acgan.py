@@ -55,7 +55,8 @@ class ACGAN(GenerativeModel):
         ngf, ndf, max_mult: convolutional widths (images).
         hidden, depth: MLP width and depth (tables).
         d_norm: discriminator normalisation: ``spectral`` (default), ``batch`` or ``none``.
-        output, output_floor: generator output activation (:class:`nugan.models.layers.OutputActivation`).
+        output, output_floor, learn_floor: generator output activation
+            (:class:`nugan.models.layers.OutputActivation`; ``learn_floor``: images only).
         aux_weight: weight of the class (and condition) terms.
         lr, betas: Adam settings (paper: 2e-4, (0.5, 0.999)).
         optimizer_impl: ``fused``, ``foreach`` or ``plain``.
@@ -87,6 +88,7 @@ class ACGAN(GenerativeModel):
         d_norm: str = "spectral",
         output: str = "identity",
         output_floor: float | Sequence[float] = 0.0,
+        learn_floor: bool = False,
         aux_weight: float = 1.0,
         lr: float = 2e-4,
         betas: Sequence[float] = (0.5, 0.999),
@@ -106,6 +108,7 @@ class ACGAN(GenerativeModel):
             d_norm=d_norm,
             output=output,
             output_floor=output_floor,
+            learn_floor=learn_floor,
             aux_weight=aux_weight,
             lr=lr,
             betas=betas,
@@ -121,7 +124,7 @@ class ACGAN(GenerativeModel):
         self.memory_format = torch.contiguous_format
         if len(self.data_shape) == 3:
             self.generator = ConvGenerator(
-                in_dim, self.data_shape, ngf, max_mult, "batch", output, output_floor
+                in_dim, self.data_shape, ngf, max_mult, "batch", output, output_floor, learn_floor
             )
             self.discriminator = ConvCritic(self.data_shape, ndf, max_mult, d_norm, out_dim=out_dim)
             if channels_last:

@@ -106,7 +106,8 @@ class DCGAN(GenerativeModel):
         max_mult: cap of the channel multiplier.
         d_norm: discriminator normalisation: ``spectral``, ``batch`` (seed), ``layer`` or ``none``.
         g_norm: generator normalisation: ``batch`` or ``none``.
-        output, output_floor: generator output activation (:class:`nugan.models.layers.OutputActivation`).
+        output, output_floor, learn_floor: generator output activation
+            (:class:`nugan.models.layers.OutputActivation`; ``learn_floor``: images only).
         loss: ``bce`` (non-saturating GAN loss) or ``hinge``.
         label_smoothing: one-sided: real target ``1 - label_smoothing`` (Salimans et al. 2016).
         lr, lr_d, betas: Adam settings (``lr_d`` None → ``lr``).
@@ -144,6 +145,7 @@ class DCGAN(GenerativeModel):
         g_norm: str = "batch",
         output: str = "identity",
         output_floor: float | Sequence[float] = 0.0,
+        learn_floor: bool = False,
         loss: str = "bce",
         label_smoothing: float = 0.0,
         lr: float = 2e-4,
@@ -165,6 +167,7 @@ class DCGAN(GenerativeModel):
             g_norm=g_norm,
             output=output,
             output_floor=output_floor,
+            learn_floor=learn_floor,
             loss=loss,
             label_smoothing=label_smoothing,
             lr=lr,
@@ -182,7 +185,9 @@ class DCGAN(GenerativeModel):
             raise ConfigError(f"nz, ngf and ndf must be positive; got {nz}, {ngf}, {ndf}")
         self.nz = nz
         self.d_norm = d_norm
-        self.generator = ConvGenerator(nz, self.data_shape, ngf, max_mult, g_norm, output, output_floor)
+        self.generator = ConvGenerator(
+            nz, self.data_shape, ngf, max_mult, g_norm, output, output_floor, learn_floor
+        )
         self.discriminator = ConvCritic(self.data_shape, ndf, max_mult, d_norm, out_dim=1)
         self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
         if channels_last:

@@ -77,10 +77,19 @@ class OutputActivation(nn.Module):
     listing), ``softplus`` (``floor + softplus(x)``: strictly above ``floor``) and ``relu``
     (``floor + relu(x)``: exactly ``floor`` for empty cells). ``floor`` is the encoded value of a
     physical zero (one number, or one per channel/feature), so that ``softplus``/``relu`` outputs
-    decode to non-negative energies, and ``relu`` reproduces the exact zeros of sparse pixel maps.
+    decode to non-negative energies, and ``relu`` reproduces the exact zeros of sparse pixel maps
+    (a ReLU output for energy deposits, as in CaloGAN, Paganini et al. 2018, arXiv:1712.10321).
+    With ``learn_floor`` the floor is a trainable per-channel parameter initialised at ``floor``,
+    for when the encoded zero is not known to the model.
     """
 
-    def __init__(self, kind: str = "identity", floor: float | Sequence[float] = 0.0, channels: int = 1):
+    def __init__(
+        self,
+        kind: str = "identity",
+        floor: float | Sequence[float] = 0.0,
+        channels: int = 1,
+        learn_floor: bool = False,
+    ):
         super().__init__()
         self.kind = check_choice("output", kind, OUTPUTS)
         floor_t = torch.as_tensor(floor, dtype=torch.float32).reshape(-1)
@@ -88,7 +97,11 @@ class OutputActivation(nn.Module):
             raise ConfigError(
                 f"output_floor has {floor_t.numel()} values; give 1 or {channels} (one per channel)"
             )
-        self.register_buffer("floor", floor_t, persistent=False)
+        self.floor: Tensor
+        if learn_floor and kind in ("softplus", "relu"):
+            self.floor = nn.Parameter(floor_t.expand(channels).clone())  # type: ignore[assignment]
+        else:
+            self.register_buffer("floor", floor_t, persistent=False)
 
     def forward(self, x: Tensor) -> Tensor:
         if self.kind == "identity":
@@ -110,7 +123,7 @@ class ConvGenerator(nn.Module):
         ngf: feature maps of the last hidden layer (the first has ``ngf·min(2^(n_up-1), max_mult)``).
         max_mult: cap of the channel multiplier for large images.
         norm: ``batch`` or ``none``.
-        output, output_floor: see :class:`OutputActivation`.
+        output, output_floor, learn_floor: see :class:`OutputActivation`.
     """
 
     def __init__(
@@ -122,6 +135,7 @@ class ConvGenerator(nn.Module):
         norm: str = "batch",
         output: str = "identity",
         output_floor: float | Sequence[float] = 0.0,
+        learn_floor: bool = False,
     ):
         super().__init__()
         c, h, w = (int(s) for s in data_shape)
@@ -141,7 +155,7 @@ class ConvGenerator(nn.Module):
             layers += [nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=False), _norm2d(norm, cout), nn.ReLU(True)]
         layers.append(nn.ConvTranspose2d(chans[-1], c, 4, 2, 1, bias=False))  # → (B, C, h0·2^n, w0·2^n)
         self.main = nn.Sequential(*layers)
-        self.out = OutputActivation(output, output_floor, channels=c)
+        self.out = OutputActivation(output, output_floor, channels=c, learn_floor=learn_floor)
         dcgan_init(self)
 
     def forward(self, z: Tensor) -> Tensor:

@@ -161,7 +161,8 @@ class WGANGP(WassersteinGAN):
         critic_norm: image critic: ``layer`` (recommended by the paper: no batch norm with a GP) or
             ``none``. Table critics are plain MLPs (a layer norm after the first linear of a
             low-dimensional input discards the input's magnitude and stalls the critic).
-        output, output_floor: generator output activation (:class:`nugan.models.layers.OutputActivation`).
+        output, output_floor, learn_floor: generator output activation
+            (:class:`nugan.models.layers.OutputActivation`; ``learn_floor``: images only).
         n_critic, gp_lambda: critic steps per generator step, penalty weight λ.
         one_sided: penalise only gradient norms above 1 (see :func:`gradient_penalty`).
         lr, betas: Adam settings (paper: 1e-4, (0, 0.9)).
@@ -194,6 +195,7 @@ class WGANGP(WassersteinGAN):
         critic_norm: str = "layer",
         output: str = "identity",
         output_floor: float | Sequence[float] = 0.0,
+        learn_floor: bool = False,
         n_critic: int = 5,
         gp_lambda: float = 10.0,
         one_sided: bool = False,
@@ -215,6 +217,7 @@ class WGANGP(WassersteinGAN):
             critic_norm=critic_norm,
             output=output,
             output_floor=output_floor,
+            learn_floor=learn_floor,
             n_critic=n_critic,
             gp_lambda=gp_lambda,
             one_sided=one_sided,
@@ -230,7 +233,9 @@ class WGANGP(WassersteinGAN):
         self.nz = nz
         self._setup_wgan(n_critic, gp_lambda, one_sided)
         if len(self.data_shape) == 3:
-            self.generator = ConvGenerator(nz, self.data_shape, ngf, max_mult, "batch", output, output_floor)
+            self.generator = ConvGenerator(
+                nz, self.data_shape, ngf, max_mult, "batch", output, output_floor, learn_floor
+            )
             self.critic = ConvCritic(self.data_shape, ndf, max_mult, critic_norm, out_dim=1)
             if channels_last:
                 self.memory_format = torch.channels_last
