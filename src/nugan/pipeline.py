@@ -62,6 +62,7 @@ def quickstart(
     and ``summary.json``.
     """
     from nugan.evaluation import evaluate
+    from nugan.evaluation.report import headline_lines
     from nugan.physics.generator import generate_events
     from nugan.training import generate, train
 
@@ -133,6 +134,7 @@ def quickstart(
         "report": str(out / "evaluation" / "report.html"),
         "metrics_json": str(out / "evaluation" / "metrics.json"),
         "headline": headline_metrics(metrics),
+        "headline_text": headline_lines(metrics),
         "timings_s": {k: round(v, 2) for k, v in timings.items()},
     }
     write_text_atomic(out / "summary.json", json.dumps(summary, indent=2, default=str))

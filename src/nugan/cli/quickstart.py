@@ -56,12 +56,8 @@ def run(args: argparse.Namespace) -> int:
         progress.close()
     print(f"\nreport:  {summary['report']}")
     print(f"metrics: {summary['metrics_json']}")
-    for name, value in summary["headline"].items():
-        if isinstance(value, dict) and "value" in value:
-            print(f"  {name:<28} {value['value']:.4g} ± {value['error']:.2g}")
-        elif isinstance(value, dict):
-            for obs, v in value.items():
-                print(f"  {name} {obs:<17} {v['value']:.4g} ± {v['error']:.2g}")
+    for line in summary["headline_text"]:
+        print(f"  {line}")
     timings = ", ".join(f"{k} {v:.0f} s" for k, v in summary["timings_s"].items())
     print(f"timings: {timings}")
     return 0
