@@ -215,3 +215,13 @@ def test_cuda_training_step_and_sampling(name: str, kind: str) -> None:
     b = model.sample(4, condition=cond, generator=torch.Generator().manual_seed(3))
     assert a.device.type == "cuda" and a.shape == (4, *model.data_shape)
     assert torch.allclose(a, b)
+
+
+@pytest.mark.parametrize(("name", "kind"), cases())
+def test_training_step_under_bf16_autocast(name: str, kind: str) -> None:
+    """Losses stay finite under mixed precision (the engine's ``precision=bf16-mixed``)."""
+    model = build(name, kind)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        losses = model.training_step(make_batch(model), 0, simple_update(model))
+    assert all(torch.isfinite(torch.tensor(v)) for v in losses.values())
+    assert all(p.dtype == torch.float32 for p in model.parameters())

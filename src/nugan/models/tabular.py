@@ -32,7 +32,7 @@ from nugan.models.wgan import MLPGenerator, WassersteinGAN
 
 CONDITIONAL_WGAN_GP_VALUE_FUNCTION = (
     r"\min_G \max_D \; \mathbb{E}_{(x,c)\sim p_\mathrm{data}}\big[D(x\mid c) - D(G(z\mid c)\mid c)\big]"
-    r" - \lambda\, \mathbb{E}_{\hat x}\big[(\lVert\nabla_{\hat x} D(\hat x\mid c)\rVert_2 - 1)^2\big]"
+    r" - \lambda\, \mathbb{E}_{\hat x}\big[\max(0, \lVert\nabla_{\hat x} D(\hat x\mid c)\rVert_2 - 1)^2\big]"
 )
 
 
