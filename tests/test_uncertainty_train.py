@@ -115,7 +115,9 @@ def test_bad_inputs_give_clear_errors(toy: EventSet) -> None:
 def test_figure5_exclusion_and_evaluation_report(tmp_path: Path, toy: EventSet) -> None:
     run = train_uq(toy, "classify", "mc-dropout", exclude_class=["nue_cc"], mc_samples=5, seed=1, **SMALL)
     assert run.class_names == ["numu_cc", "nc"] and run.mc_samples == 5
-    m = evaluate_run(run, toy, tmp_path / "eval", n_examples=3)
+    ood = make_toy_events(30, seed=3, image_shape=(2, 16, 16), classes=["nue_cc"])
+    m = evaluate_run(run, toy, tmp_path / "eval", ood_events=ood, n_examples=3)
+    assert m["ood"]["ood_file:ood"]["n_events"] == 30
     assert m["held_out_test_split"] and m["n_events"] == len(run.info["test_indices"])
     assert set(m["ood"]) >= {"unseen_class:nue_cc", "shift:energy_scale_+10%", "shift:extra_noise"}
     for block in m["ood"].values():
@@ -133,6 +135,12 @@ def test_figure5_exclusion_and_evaluation_report(tmp_path: Path, toy: EventSet) 
     for name in ("metrics.json", "report.md", "uq_reliability.png", "uq_examples.png"):
         assert (tmp_path / "eval" / name).stat().st_size > 0
     assert "unseen_class:nue_cc" in (tmp_path / "eval" / "report.md").read_text()
+    with pytest.raises(SchemaError, match="differ from"):
+        evaluate_run(run, toy, tmp_path / "eval2", ood_events=make_toy_events(5, seed=4))
+    with pytest.raises(SchemaError, match="3 views"):
+        evaluate_run(
+            run, toy.with_parts(pixelmaps=np.repeat(toy.pixelmaps[:, :1], 3, axis=1)), tmp_path / "e3"
+        )
 
 
 def test_energy_regressor_and_cli(tmp_path: Path, toy: EventSet, capsys: pytest.CaptureFixture[str]) -> None:
