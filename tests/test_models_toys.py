@@ -62,6 +62,26 @@ def test_acgan_generates_the_requested_class() -> None:
     assert (left_right_classifier(swapped) == labels).float().mean().item() < 0.1
 
 
+def test_acgan_follows_labels_and_continuous_condition() -> None:
+    """Tables: x ~ N(c + 2·label − 1, 0.1); the generated mean follows both label and condition."""
+    torch.manual_seed(0)
+    model = create_model(
+        "acgan", data_shape=(1,), condition_dim=1, n_classes=2, nz=4, hidden=32, depth=2, lr=5e-4
+    )
+    update, g = make_update(model), torch.Generator().manual_seed(0)
+    for step in range(1000):
+        c = torch.rand(256, 1, generator=g) * 2 - 1
+        y = torch.randint(0, 2, (256,), generator=g)
+        x = c + 2.0 * y[:, None] - 1.0 + 0.1 * torch.randn(256, 1, generator=g)
+        model.training_step(Batch(x=x, condition=c, labels=y), step, update)
+    for label in (0, 1):
+        for cv in (-0.8, 0.0, 0.7):
+            out = model.sample(1000, condition=torch.tensor([cv]), labels=torch.tensor(label),
+                               generator=torch.Generator().manual_seed(1))  # fmt: skip
+            assert out.mean().item() == pytest.approx(cv + 2 * label - 1, abs=0.15)
+            assert 0.03 < out.std().item() < 0.2
+
+
 # ------------------------------------------------------------------------------------------ flow
 @pytest.mark.parametrize("kind", ["nsf", "maf"])
 def test_flow_is_invertible_with_correct_log_det(kind: str) -> None:

@@ -2,11 +2,16 @@
 also classifies, optionally with a continuous condition (e.g. E_ν) as well.
 
 The generator gets ``[z, one_hot(label), condition]``. The discriminator returns a
-source score (real/fake), class logits and — when the model has a continuous condition
-— a regression of the condition. Eqs. 2–3 of the paper: with the source log-likelihood
-``L_S`` and the class log-likelihood ``L_C``, D maximises ``L_S + L_C`` and G maximises
-``L_C − L_S``; here G uses the non-saturating form of ``−L_S``, and the condition
-regression adds a mean-squared term to both (``L_R``, the continuous analogue of ``L_C``).
+source score (real/fake) and class logits. Eqs. 2–3 of the paper: with the source
+log-likelihood ``L_S`` and the class log-likelihood ``L_C``, D maximises ``L_S + L_C`` and
+G maximises ``L_C − L_S``; here G uses the non-saturating form of ``−L_S``.
+
+A continuous condition is an *input* of the discriminator (appended to a table row, or
+broadcast as constant extra channels of an image), as in a conditional GAN (Mirza &
+Osindero 2014), so that the source term learns ``p(x | c)``. (An auxiliary regression of
+the condition, the continuous analogue of ``L_C``, was tried first: on a toy with
+x ~ N(c ± 1, 0.1) it over-shot the conditional mean by 20–60 %, the known ACGAN bias
+towards easily recognised samples.)
 
 References:
     Odena, Olah, Shlens, "Conditional Image Synthesis with Auxiliary Classifier GANs",
@@ -49,15 +54,18 @@ class ACGAN(GenerativeModel):
 
     Arguments:
         data_shape: ``(C, H, W)`` or ``(F,)``.
-        condition_dim: optional continuous condition (regressed by the discriminator).
+        condition_dim: optional continuous condition (an input of both networks).
         n_classes: number of classes (≥ 2).
         nz: latent dimension.
         ngf, ndf, max_mult: convolutional widths (images).
         hidden, depth: MLP width and depth (tables).
-        d_norm: discriminator normalisation: ``spectral`` (default), ``batch`` or ``none``.
+        d_norm: discriminator normalisation: ``auto`` (default: ``spectral`` for images, ``none`` for
+            tables — on a 1-D table toy a spectrally normalised MLP learned the condition dependence
+            only weakly in 2000 steps, an unnormalised one to within 0.05 in 1000), ``spectral``,
+            ``batch`` or ``none``.
         output, output_floor, learn_floor: generator output activation
             (:class:`nugan.models.layers.OutputActivation`; ``learn_floor``: images only).
-        aux_weight: weight of the class (and condition) terms.
+        aux_weight: weight of the class terms.
         lr, betas: Adam settings (paper: 2e-4, (0.5, 0.999)).
         optimizer_impl: ``fused``, ``foreach`` or ``plain``.
         channels_last: channels-last layout for image networks.
@@ -85,7 +93,7 @@ class ACGAN(GenerativeModel):
         max_mult: int = 8,
         hidden: int = 256,
         depth: int = 3,
-        d_norm: str = "spectral",
+        d_norm: str = "auto",
         output: str = "identity",
         output_floor: float | Sequence[float] = 0.0,
         learn_floor: bool = False,
@@ -115,18 +123,22 @@ class ACGAN(GenerativeModel):
             optimizer_impl=optimizer_impl,
             channels_last=channels_last,
         )
-        check_choice("d_norm", d_norm, ("spectral", "batch", "none"))
+        check_choice("d_norm", d_norm, ("auto", "spectral", "batch", "none"))
+        if d_norm == "auto":
+            d_norm = "spectral" if len(self.data_shape) == 3 else "none"
         if aux_weight < 0:
             raise ConfigError(f"aux_weight must be >= 0; got {aux_weight}")
         self.nz, self.d_norm, self.aux_weight = nz, d_norm, float(aux_weight)
         in_dim = nz + self.n_classes + self.condition_dim
-        out_dim = 1 + self.n_classes + self.condition_dim  # source score, class logits, condition
+        out_dim = 1 + self.n_classes  # source score, class logits
         self.memory_format = torch.contiguous_format
         if len(self.data_shape) == 3:
             self.generator = ConvGenerator(
                 in_dim, self.data_shape, ngf, max_mult, "batch", output, output_floor, learn_floor
             )
-            self.discriminator = ConvCritic(self.data_shape, ndf, max_mult, d_norm, out_dim=out_dim)
+            c, h, w = self.data_shape
+            d_shape = (c + self.condition_dim, h, w)  # the condition as constant extra channels
+            self.discriminator = ConvCritic(d_shape, ndf, max_mult, d_norm, out_dim=out_dim)
             if channels_last:
                 self.memory_format = torch.channels_last
                 self.to(memory_format=torch.channels_last)
@@ -134,7 +146,7 @@ class ACGAN(GenerativeModel):
             (features,) = self.data_shape
             mlp_norm = "spectral" if d_norm == "spectral" else "none"
             self.generator = MLPGenerator(in_dim, features, hidden, depth, output, output_floor)
-            self.discriminator = MLP(features, out_dim, hidden, depth, norm=mlp_norm)
+            self.discriminator = MLP(features + self.condition_dim, out_dim, hidden, depth, norm=mlp_norm)
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         cfg = self.config
@@ -154,19 +166,17 @@ class ACGAN(GenerativeModel):
             parts.append(condition.to(z.dtype))
         return self.generator(torch.cat(parts, 1))
 
-    def heads(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        """Discriminator outputs: source score (B,), class logits (B, K), condition (B, condition_dim)."""
-        out = self.discriminator(x)
-        k = self.n_classes
-        return out[:, 0], out[:, 1 : 1 + k], out[:, 1 + k :]
-
-    def _aux_loss(
-        self, logits: Tensor, cond_pred: Tensor, labels: Tensor, condition: Tensor | None
-    ) -> Tensor:
-        loss = F.cross_entropy(logits.float(), labels)  # -L_C (one half)
+    def heads(self, x: Tensor, condition: Tensor | None) -> tuple[Tensor, Tensor]:
+        """Discriminator outputs: source score (B,) and class logits (B, K)."""
         if condition is not None:
-            loss = loss + F.mse_loss(cond_pred.float(), condition.float())  # -L_R
-        return self.aux_weight * loss
+            cond = condition.to(x.dtype)
+            if x.ndim == 4:  # (B, C, H, W) + (B, c, H, W) constant planes
+                cond = cond[:, :, None, None].expand(-1, -1, x.shape[2], x.shape[3])
+                x = torch.cat([x, cond], 1).contiguous(memory_format=self.memory_format)
+            else:
+                x = torch.cat([x, cond], 1)
+        out = self.discriminator(x)
+        return out[:, 0], out[:, 1:]
 
     def training_step(self, batch: Batch, step: int, update: UpdateFn) -> dict[str, float]:
         self.check_batch(batch)
@@ -176,23 +186,24 @@ class ACGAN(GenerativeModel):
         b = real.shape[0]
         z = torch.randn(b, self.nz, device=real.device, dtype=real.dtype)
         fake = self.generate(z, labels, cond)
-        # (1) discriminator: max L_S + L_C (+ L_R)
+        # (1) discriminator: max L_S + L_C
         if self.d_norm == "batch":
-            heads_real, heads_fake = self.heads(real), self.heads(fake.detach())
+            (s_real, c_real), (s_fake, c_fake) = self.heads(real, cond), self.heads(fake.detach(), cond)
         else:
-            s, c, r = self.heads(torch.cat([real, fake.detach()]))
-            heads_real, heads_fake = (s[:b], c[:b], r[:b]), (s[b:], c[b:], r[b:])
-        loss_s = gan_losses("bce", heads_real[0], heads_fake[0])
-        loss_c = self._aux_loss(heads_real[1], heads_real[2], labels, cond)
-        loss_c = loss_c + self._aux_loss(heads_fake[1], heads_fake[2], labels, cond)
+            s, c = self.heads(torch.cat([real, fake.detach()]), None if cond is None else cond.repeat(2, 1))
+            s_real, c_real, s_fake, c_fake = s[:b], c[:b], s[b:], c[b:]
+        loss_s = gan_losses("bce", s_real, s_fake)
+        loss_c = self.aux_weight * (
+            F.cross_entropy(c_real.float(), labels) + F.cross_entropy(c_fake.float(), labels)
+        )
         loss_d = loss_s + loss_c
         update("discriminator", loss_d)
         # (2) generator: max L_C - L_S (non-saturating source term)
         with frozen(self.discriminator):
-            s, c, r = self.heads(fake)
-            loss_g = generator_loss("bce", s) + self._aux_loss(c, r, labels, cond)
+            s, c = self.heads(fake, cond)
+            loss_g = generator_loss("bce", s) + self.aux_weight * F.cross_entropy(c.float(), labels)
             update("generator", loss_g)
-        acc = (heads_real[1].detach().argmax(1) == labels).float().mean()
+        acc = (c_real.detach().argmax(1) == labels).float().mean()
         return to_floats({"loss_d": loss_d, "loss_g": loss_g, "loss_aux_d": loss_c, "class_acc_real": acc})
 
     def _sample(
