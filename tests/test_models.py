@@ -225,3 +225,37 @@ def test_training_step_under_bf16_autocast(name: str, kind: str) -> None:
         losses = model.training_step(make_batch(model), 0, simple_update(model))
     assert all(torch.isfinite(torch.tensor(v)) for v in losses.values())
     assert all(p.dtype == torch.float32 for p in model.parameters())
+
+
+@pytest.mark.parametrize(("name", "kind"), cases())
+def test_training_has_no_hidden_state(name: str, kind: str) -> None:
+    """Steps 0–3 in one go equal steps 0–1, a rebuild from config + state dicts, then steps 2–3."""
+    batches = [make_batch(build(name, kind), seed=s) for s in range(4)]
+
+    def run(model: GenerativeModel, opts: dict[str, Any], steps: range) -> None:
+        def update(opt: str, loss: torch.Tensor) -> None:
+            opts[opt].zero_grad(set_to_none=True)
+            loss.backward()
+            opts[opt].step()
+
+        for step in steps:
+            model.training_step(batches[step], step, update)
+
+    full = build(name, kind)
+    torch.manual_seed(5)
+    run(full, full.configure_optimizers(), range(4))
+
+    first = build(name, kind)
+    opts = first.configure_optimizers()
+    torch.manual_seed(5)
+    run(first, opts, range(2))
+    rng = torch.get_rng_state()
+    resumed = create_model(name, **first.config)
+    resumed.load_state_dict(first.state_dict())
+    opts2 = resumed.configure_optimizers()
+    for key, opt in opts2.items():
+        opt.load_state_dict(opts[key].state_dict())
+    torch.set_rng_state(rng)
+    run(resumed, opts2, range(2, 4))
+    for (k, a), b in zip(full.state_dict().items(), resumed.state_dict().values()):
+        assert torch.allclose(a, b, atol=1e-6), f"{name}: {k} differs after resume"

@@ -88,7 +88,6 @@ class WassersteinGAN(GenerativeModel):
         if n_critic < 1 or gp_lambda < 0:
             raise ConfigError(f"n_critic must be >= 1 and gp_lambda >= 0; got {n_critic}, {gp_lambda}")
         self.n_critic, self.gp_lambda, self.one_sided = int(n_critic), float(gp_lambda), bool(one_sided)
-        self._last_loss_g: Tensor | None = None
 
     def generate(self, z: Tensor, condition: Tensor | None) -> Tensor:
         """Generator output for latent ``z`` (B, nz) and an optional condition (B, condition_dim)."""
@@ -125,14 +124,16 @@ class WassersteinGAN(GenerativeModel):
         loss_d = -w_dist + self.gp_lambda * gp
         update("critic", loss_d)
         # (2) generator every n_critic steps: min -E[D(G(z))]
-        if step % self.n_critic == 0 or self._last_loss_g is None:
+        # (the schedule depends on ``step`` only, so a resumed run repeats an uninterrupted one)
+        if step % self.n_critic == 0:
             with frozen(self.critic):
                 z = torch.randn(b, self.nz, device=real.device, dtype=real.dtype)
                 loss_g = -self.criticize(self.generate(z, cond), cond).mean()
                 update("generator", loss_g)
-            self._last_loss_g = loss_g.detach()
+        # reported generator loss: -E[D(G(z))] on this step's fakes (same on every step, no extra pass)
+        loss_g_now = -d_fake.detach().mean()
         return to_floats(
-            {"loss_d": loss_d, "loss_g": self._last_loss_g, "wasserstein": w_dist, "gradient_penalty": gp}
+            {"loss_d": loss_d, "loss_g": loss_g_now, "wasserstein": w_dist, "gradient_penalty": gp}
         )
 
     def _sample(
