@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 from torch.nn import functional as F
 
 from nugan.errors import ConfigError
@@ -132,6 +132,8 @@ class ACGAN(GenerativeModel):
         in_dim = nz + self.n_classes + self.condition_dim
         out_dim = 1 + self.n_classes  # source score, class logits
         self.memory_format = torch.contiguous_format
+        self.generator: nn.Module
+        self.discriminator: nn.Module
         if len(self.data_shape) == 3:
             self.generator = ConvGenerator(
                 in_dim, self.data_shape, ngf, max_mult, "batch", output, output_floor, learn_floor
@@ -141,7 +143,7 @@ class ACGAN(GenerativeModel):
             self.discriminator = ConvCritic(d_shape, ndf, max_mult, d_norm, out_dim=out_dim)
             if channels_last:
                 self.memory_format = torch.channels_last
-                self.to(memory_format=torch.channels_last)
+                self.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
         else:
             (features,) = self.data_shape
             mlp_norm = "spectral" if d_norm == "spectral" else "none"

@@ -82,7 +82,7 @@ def batch_stats(module: nn.Module) -> Iterator[None]:
     """Use batch statistics in every BatchNorm of ``module`` without changing its running statistics."""
     saved = []
     for m in module.modules():
-        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+        if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.num_batches_tracked is not None:
             saved.append((m, m.training, m.momentum, m.num_batches_tracked.clone()))
             m.train()
             m.momentum = 0.0
@@ -92,7 +92,7 @@ def batch_stats(module: nn.Module) -> Iterator[None]:
         for m, training, momentum, tracked in saved:
             m.train(training)
             m.momentum = momentum
-            m.num_batches_tracked.copy_(tracked)
+            m.num_batches_tracked.copy_(tracked)  # type: ignore[union-attr]
 
 
 @register
@@ -191,7 +191,7 @@ class DCGAN(GenerativeModel):
         self.discriminator = ConvCritic(self.data_shape, ndf, max_mult, d_norm, out_dim=1)
         self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
         if channels_last:
-            self.to(memory_format=torch.channels_last)
+            self.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         cfg = self.config

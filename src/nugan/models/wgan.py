@@ -240,7 +240,7 @@ class WGANGP(WassersteinGAN):
             self.critic = ConvCritic(self.data_shape, ndf, max_mult, critic_norm, out_dim=1)
             if channels_last:
                 self.memory_format = torch.channels_last
-                self.to(memory_format=torch.channels_last)
+                self.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
         else:
             (features,) = self.data_shape
             self.generator = MLPGenerator(nz, features, hidden, depth, output, output_floor)
