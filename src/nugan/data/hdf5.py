@@ -46,7 +46,7 @@ from nugan.data.eventset import (
     particles_from_offsets,
     particles_to_offsets,
 )
-from nugan.errors import ConfigError, InputFileError
+from nugan.errors import ConfigError, InputFileError, SchemaError
 
 _JSON_PREFIX = "json:"
 
@@ -374,7 +374,7 @@ def read_events(
     with _open(path) as f:
         try:
             events = _read_open(f, str(path), columns, start, stop, particles, pixelmaps)
-        except (OSError, KeyError, ValueError, RuntimeError) as exc:
+        except (OSError, KeyError, ValueError, RuntimeError, SchemaError) as exc:
             raise _corrupt(path, exc) from None
     return finite_events(events, path) if check_finite else events
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from nugan.data.eventset import EventSet
-from nugan.errors import ConfigError, InputFileError
+from nugan.errors import ConfigError, InputFileError, SchemaError
 
 READ_FORMATS = ("nugan", "calochallenge", "parquet", "root", "csv", "numpy", "images")
 WRITE_FORMATS = ("nugan", "calochallenge", "parquet", "root", "csv", "numpy")
@@ -166,7 +166,12 @@ def read_any(path: str | os.PathLike[str], format: str | None = None, **opts: An
     Options that are None are ignored; others must apply to the format.
     """
     fmt = detect_format(path) if format is None else normalise_format(format, READ_FORMATS)
-    return _call(_reader(fmt), fmt, path, **opts)  # type: ignore[no-any-return]
+    try:
+        return _call(_reader(fmt), fmt, path, **opts)  # type: ignore[no-any-return]
+    except SchemaError as exc:
+        if str(path) in str(exc):
+            raise
+        raise SchemaError(f"{path}: {exc}") from None
 
 
 def write_any(events: EventSet, path: str | os.PathLike[str], format: str | None = None, **opts: Any) -> None:

@@ -137,8 +137,10 @@ def get_flux(name: str | Flux, flavour: str = "numu") -> Flux:
             e = float(name.split(":", 1)[1])
         except ValueError:
             raise ConfigError(f"flux {name!r}: expected mono:E with E in GeV, e.g. mono:1.5") from None
-        if not e > 0:
-            raise ConfigError(f"flux {name!r}: the energy must be positive")
+        if not (np.isfinite(e) and e > 0):
+            raise ConfigError(
+                f"flux {name!r}: the energy must be a positive finite number of GeV, e.g. mono:1.5"
+            )
         return Flux(name, np.array([e, e]), np.ones(1), nu_pdg)
     if name == "numi-offaxis":
         edges, dens = numi_offaxis_flux(nu_pdg)
@@ -148,20 +150,47 @@ def get_flux(name: str | Flux, flavour: str = "numu") -> Flux:
         return _parse_table(text, name, flavour, nu_pdg)
     path = Path(name)
     if path.is_file():
-        return _parse_table(path.read_text(), str(path), flavour, nu_pdg)
+        try:
+            text = path.read_text()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputFileError(
+                f"flux table {path}: cannot be read as text ({exc}); give a CSV flux table"
+            ) from None
+        return _parse_table(text, str(path), flavour, nu_pdg)
+    if path.suffix.lower() in {".csv", ".txt", ".dat"} or "/" in name or path.is_dir():
+        raise InputFileError(
+            f"flux table {name}: no such file; check the path, or use one of {list(FLUX_NAMES)}"
+        )
     raise ConfigError(f"unknown flux {name!r}: use one of {list(FLUX_NAMES)} or a path to a CSV flux table")
 
 
 def _parse_table(text: str, name: str, flavour: str, nu_pdg: int) -> Flux:
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    header = [h.strip() for h in lines[0].split(",")]
     need = {"enu_low_gev", "enu_high_gev", flavour}
+    if len(lines) < 2:
+        raise InputFileError(
+            f"flux table {name}: no data rows; it needs a header with {sorted(need)} "
+            "and one row per energy bin"
+        )
+    header = [h.strip() for h in lines[0].split(",")]
     if not need <= set(header):
         raise InputFileError(f"flux table {name}: needs columns {sorted(need)}, found {header}")
+    rows = [ln.split(",") for ln in lines[1:]]
+    for i, row in enumerate(rows):
+        if len(row) != len(header):
+            raise InputFileError(
+                f"flux table {name}: data row {i + 1} has {len(row)} values but the header has "
+                f"{len(header)}; fix that row"
+            )
     try:
-        data = np.array([[float(v) for v in ln.split(",")] for ln in lines[1:]])
+        data = np.array([[float(v) for v in row] for row in rows])
     except ValueError as exc:
         raise InputFileError(f"flux table {name}: non-numeric value ({exc})") from None
+    if not np.all(np.isfinite(data)):
+        bad = int(np.argmax(~np.all(np.isfinite(data), axis=1))) + 1
+        raise InputFileError(
+            f"flux table {name}: NaN or infinite value in data row {bad}; fix or drop that row"
+        )
     lo, hi = data[:, header.index("enu_low_gev")], data[:, header.index("enu_high_gev")]
     dens = data[:, header.index(flavour)]
     if np.any(hi <= lo) or np.any(lo[1:] < hi[:-1] - 1e-9) or np.any(dens < 0) or dens.sum() <= 0:

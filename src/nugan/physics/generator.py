@@ -238,7 +238,12 @@ def _dis_kine(rng: np.random.Generator, ch: Channel, enu: np.ndarray, params: Ph
         had_p4.append(np.asarray(s.hadron_p4, float).reshape(-1, 4)[keep])
         todo = todo[~ok]
     if todo.size:
-        raise RuntimeError(f"DIS: no kinematically allowed nucleon found for {todo.size} events")
+        raise ConfigError(
+            f"channel {ch.key}: no kinematically allowed DIS struck nucleon for {todo.size} event(s) "
+            f"(E_nu from {float(np.min(enu[todo])):.3g} GeV) after {_MAX_DIS_REDRAWS} redraws; the nuclear "
+            f"parameters (binding_energy_gev={params.binding_energy_gev}, fermi_momentum_gev="
+            f"{params.fermi_momentum_gev}) leave no phase space: use values near the defaults"
+        )
     hev = np.concatenate(had_ev)
     order = np.argsort(hev, kind="stable")
     ev = np.arange(n)

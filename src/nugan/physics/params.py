@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -55,6 +56,9 @@ class PhysicsParams:
     fsi_n_mfp_scale: float = 1.0
     fsi_pi_abs_scale: float = 1.0
     fsi_pi_cex_scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        _validate(self)
 
     def replace(self, **changes: Any) -> PhysicsParams:
         """A copy with some parameters changed (unknown names raise ConfigError)."""
@@ -109,3 +113,32 @@ def _convert(name: str, raw: str, type_text: str) -> Any:
         return raw
     except ValueError:
         raise ConfigError(f"parameter {name} expects {type_text}, got {raw!r}") from None
+
+
+# Parameters that must be > 0 (masses, radii, the RES/DIS joining W) and those that must be ≥ 0
+# (normalisations, scale factors, energies); every number must be finite. ``ga`` may have either sign.
+_POSITIVE = ("ma_qe_gev", "mv_qe_gev", "ma_res_gev", "mv_res_gev", "ma_coh_gev", "coh_r0_fm", "w_cut_gev",
+             "fermi_momentum_gev")
+_NON_NEGATIVE = ("mec_norm", "mec_frac_ccqe", "res_norm", "dis_norm", "coh_norm", "ncel_norm",
+                 "binding_energy_gev", "fsi_pi_mfp_scale", "fsi_n_mfp_scale", "fsi_pi_abs_scale",
+                 "fsi_pi_cex_scale")
+_CHOICES = {"vector_ff": ("dipole", "bbba05"), "fermi_model": ("rfg", "bodek-ritchie")}
+
+
+def _validate(params: PhysicsParams) -> None:
+    """Raise ConfigError for a parameter value the generator cannot use (NaN, a negative mass, ...)."""
+    for f in dataclasses.fields(params):
+        value = getattr(params, f.name)
+        if value is None or isinstance(value, (bool, str)):
+            continue
+        if not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ConfigError(f"parameter {f.name} must be a finite number, got {value!r}")
+        if f.name in _POSITIVE and not value > 0:
+            raise ConfigError(f"parameter {f.name} must be > 0, got {value!r}")
+        if f.name in _NON_NEGATIVE and value < 0:
+            raise ConfigError(f"parameter {f.name} must be ≥ 0, got {value!r}")
+    for name, choices in _CHOICES.items():
+        if getattr(params, name) not in choices:
+            raise ConfigError(
+                f"parameter {name} must be one of {list(choices)}, got {getattr(params, name)!r}"
+            )
