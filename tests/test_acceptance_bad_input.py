@@ -167,3 +167,32 @@ def test_ragged_npz_error_names_the_file(tmp_path: pathlib.Path, capsys: pytest.
     assert main(["inspect", str(path)]) == 2
     err = capsys.readouterr().err
     assert "ragged.npz" in err and "different numbers of events" in err
+
+
+def test_energy_beyond_tables_is_an_error_not_a_clamped_value(capsys: pytest.CaptureFixture[str]) -> None:
+    # σ used to be clamped silently at the last grid energy (200 GeV): nugan xsec printed
+    # σ(200 GeV) for 1e5 GeV, and simulate wrote a file with a flux-averaged σ 2.5× too small at 500 GeV.
+    from nugan.physics.xsec import E_GRID_GEV, total_xsec_cm2
+
+    top = float(E_GRID_GEV[-1])
+    assert total_xsec_cm2("cc", "C12", np.array([top]))[0] > 0
+    with pytest.raises(ConfigError, match="outside the cross-section tables"):
+        total_xsec_cm2("cc", "C12", np.array([1.0, 2.5 * top]))
+    assert main(["xsec", "--process", "cc", "--target", "C12", "--enu", "1e5"]) == 2
+    assert main(["xsec", "--process", "cc", "--target", "C12", "--enu", "nan"]) == 2
+    assert main(["xsec", "--process", "cc", "--target", "C12", "--enu", "inf"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("nugan xsec: error:") == 3 and "Traceback" not in err
+
+
+def test_simulate_out_of_range_energies_exit_2(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = str(tmp_path / "x.h5")
+    base = ["simulate", "--target", "C12", "--n", "5", "--out", out, "--no-progress"]
+    assert main([*base, "--flux", "mono:500"]) == 2
+    # below every threshold: formerly "accept–reject did not converge; report this"
+    assert main([*base, "--flux", "mono:0.01"]) == 2
+    err = capsys.readouterr().err
+    assert "outside the cross-section tables" in err and "zero interaction rate" in err
+    assert not (tmp_path / "x.h5").exists()

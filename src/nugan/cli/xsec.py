@@ -39,8 +39,8 @@ def run(args: argparse.Namespace) -> int:
         energies = np.array([float(v) for v in args.enu.split(",") if v.strip()])
     except ValueError:
         raise ConfigError(f"--enu expects comma-separated numbers in GeV, got {args.enu!r}") from None
-    if energies.size == 0 or np.any(energies <= 0):
-        raise ConfigError(f"--enu needs positive energies, got {args.enu!r}")
+    if energies.size == 0 or not np.all(np.isfinite(energies) & (energies > 0)):
+        raise ConfigError(f"--enu needs positive finite energies, got {args.enu!r}")
     params = PhysicsParams.from_assignments(args.param)
     sigma = total_xsec_cm2(args.process, args.target, energies, flavour_pdg(args.flavour), params)
     print("enu_gev,xsec_1e38_cm2_per_nucleon")

@@ -75,7 +75,13 @@ def _sample_energies(
     """n energies from φ(E)σ_tot(E); also the flux-averaged σ_tot per molecule."""
     if flux.is_mono:
         e0 = np.array([flux.edges_gev[0]])
-        return np.full(n, e0[0]), float(_sigma_matrix(chans, params, e0).sum())
+        sigma0 = float(_sigma_matrix(chans, params, e0).sum())
+        if not sigma0 > 0:
+            raise ConfigError(
+                f"flux {flux.name}: zero interaction rate for the chosen target and processes at "
+                f"{e0[0]:g} GeV (below every threshold?)"
+            )
+        return np.full(n, e0[0]), sigma0
     sub = 4
     edges = flux.edges_gev
     fine = np.concatenate(

@@ -152,6 +152,13 @@ def _compute_table(ch: Channel, params: PhysicsParams) -> tuple[np.ndarray, np.n
 
 def channel_sigma(ch: Channel, params: PhysicsParams, enu_gev: np.ndarray) -> np.ndarray:
     """σ per hit centre [cm²] of a channel at ``enu_gev`` (log-linear interpolation of the table)."""
+    e = np.asarray(enu_gev, dtype=float)
+    if e.size and not (np.all(np.isfinite(e)) and np.max(e) <= E_GRID_GEV[-1] * (1 + 1e-9)):
+        bad = e[~np.isfinite(e) | (e > E_GRID_GEV[-1] * (1 + 1e-9))]
+        raise ConfigError(
+            f"neutrino energy {float(bad[0]):g} GeV is outside the cross-section tables "
+            f"({E_GRID_GEV[0]:g}–{E_GRID_GEV[-1]:g} GeV); use energies up to {E_GRID_GEV[-1]:g} GeV"
+        )
     sigma, _ = channel_table(ch, params)
     return np.interp(np.log(np.maximum(enu_gev, 1e-6)), np.log(E_GRID_GEV), sigma, left=0.0)
 
