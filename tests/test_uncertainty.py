@@ -31,6 +31,7 @@ from nugan.uncertainty.ood import (
     mahalanobis_score,
     roc_curve,
     shift_energy_scale,
+    visible_energy_matched,
 )
 
 torch.set_num_threads(1)
@@ -244,3 +245,13 @@ def test_gaussian_density_and_mahalanobis_known_answers() -> None:
     assert np.mean(s_in) == pytest.approx(2.0, rel=0.05)
     x = np.array([[5.0, 0.0]])  # between the classes: distance² to either mean = 25 · P_00
     assert mahalanobis_score(x, d)[0] == pytest.approx(25 * np.linalg.inv(cov)[0, 0], rel=0.05)
+
+
+def test_visible_energy_matching_removes_the_energy_shortcut() -> None:
+    rng = np.random.default_rng(8)
+    vis_in, vis_out = rng.lognormal(0.0, 0.5, 4000), rng.lognormal(0.7, 0.5, 3000)
+    assert auroc(vis_in, vis_out) > 0.8
+    a, b = visible_energy_matched(vis_in, vis_out, seed=0)
+    assert len(a) == len(b) > 300
+    assert auroc(vis_in[a], vis_out[b]) == pytest.approx(0.5, abs=0.03)
+    np.testing.assert_array_equal(a, visible_energy_matched(vis_in, vis_out, seed=0)[0])

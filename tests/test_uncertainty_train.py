@@ -118,6 +118,9 @@ def test_figure5_exclusion_and_evaluation_report(tmp_path: Path, toy: EventSet) 
     ood = make_toy_events(30, seed=3, image_shape=(2, 16, 16), classes=["nue_cc"])
     m = evaluate_run(run, toy, tmp_path / "eval", ood_events=ood, n_examples=3)
     assert m["ood"]["ood_file:ood"]["n_events"] == 30
+    unseen = m["ood"]["unseen_class:nue_cc"]
+    assert 0.5 <= unseen["visible_energy_auroc"] <= 1.0
+    assert "energy_matched" not in m["ood"]["shift:extra_noise"]
     assert m["held_out_test_split"] and m["n_events"] == len(run.info["test_indices"])
     assert set(m["ood"]) >= {"unseen_class:nue_cc", "shift:energy_scale_+10%", "shift:extra_noise"}
     for block in m["ood"].values():
