@@ -94,12 +94,14 @@ def alternating_throughput(
     }
 
 
-def generation_rate(run_dir: Path, n: int = 512) -> float:
+def generation_rate(run_dir: Path, bf16: bool = False, n: int = 512) -> float:
+    """Samples/s of ``model.sample`` (fp32, or bf16 autocast as ``generate(precision="bf16-mixed")``)."""
     model, *_ = load_run(run_dir)
     gen = torch.Generator().manual_seed(0)
-    model.sample(64, generator=gen)  # warm-up
-    t = time.perf_counter()
-    model.sample(n, generator=gen)
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        model.sample(64, generator=gen)  # warm-up
+        t = time.perf_counter()
+        model.sample(n, generator=gen)
     return n / (time.perf_counter() - t)
 
 
@@ -151,6 +153,7 @@ def main() -> None:
             r["precision"] = "bf16-mixed" if '"precision": "bf16-mixed"' in stored else "32-true"  # type: ignore[assignment]
             r["steps"] = result.step
             r["gen_sps"] = generation_rate(run)
+            r["gen_sps_bf16"] = generation_rate(run, bf16=True)
             r["fd"] = quality(run, held_out)
             print(
                 f"{name}: {result.step} steps in {args.minutes} min, "
@@ -161,10 +164,11 @@ def main() -> None:
     seed, best = res["seed-dcgan"], res["dcgan"]
     ratio_train = best["train_sps"] / seed["train_sps"]
     ratio_gen = best["gen_sps"] / seed["gen_sps"]
+    ratio_gen_bf16 = best["gen_sps_bf16"] / seed["gen_sps"]
     ratio_steps = best["steps"] / seed["steps"]
     print(
         f"ratio dcgan/seed-dcgan: training {ratio_train:.2f}x (steps in equal wall time {ratio_steps:.2f}x), "
-        f"generation {ratio_gen:.2f}x; "
+        f"generation {ratio_gen:.2f}x (dcgan in bf16: {ratio_gen_bf16:.2f}x); "
         f"FD {best['fd']:.4f} vs {seed['fd']:.4f} at equal wall time"
     )
     write_results(res, ratio_train, ratio_gen, ratio_steps, floor, args)
@@ -192,19 +196,22 @@ def write_results(
         f"Data: {args.n_train} synthetic 64×64 RGB images (1-3 coloured Gaussian blobs), batch 64, "
         "both trained through `nugan.training.train`.",
         "",
-        "| model | precision | training samples/s | generated samples/s | steps in "
+        "| model | precision | training samples/s | generated samples/s (fp32 / bf16) | steps in "
         f"{args.minutes} min | FD (lower is better) |",
         "|---|---|---|---|---|---|",
     ]
     for name, r in res.items():
         lines.append(
-            f"| `{name}` | {r['precision']} | {r['train_sps']:.1f} | {r['gen_sps']:.1f} | "
+            f"| `{name}` | {r['precision']} | {r['train_sps']:.1f} | "
+            f"{r['gen_sps']:.1f} / {r['gen_sps_bf16']:.1f} | "
             f"{r['steps']} | {r['fd']:.4f} |"
         )
     lines += [
         "",
         f"**Ratio dcgan / seed-dcgan: training {ratio_train:.2f}× (steps done in the same wall time: "
-        f"{ratio_steps:.2f}×), generation {ratio_gen:.2f}×.** "
+        f"{ratio_steps:.2f}×), generation {ratio_gen:.2f}× (fp32 both) or "
+        f"{res['dcgan']['gen_sps_bf16'] / res['seed-dcgan']['gen_sps']:.2f}× (`dcgan` with "
+        "`nugan generate --precision bf16-mixed`, vs `seed-dcgan` in fp32).** "
         f"FD noise floor (two independent real sets of 1000): {floor:.4f}.",
         "",
         "FD: Fréchet distance between Gaussians fitted to 54 statistics per image (4×4 average-pooled "

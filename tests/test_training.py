@@ -301,6 +301,12 @@ def test_images_cpu_bf16_channels_last_and_minutes(zoo: None, tmp_path: Path) ->
     assert rows and rows[-1]["step"] == res.step and (tmp_path / "img" / "loss_curves.png").is_file()
     gen = generate(tmp_path / "img", 6)
     assert gen.pixelmaps is not None and gen.pixelmaps.shape == (6, 1, 4, 4) and (gen.pixelmaps >= 0).all()
+    # bf16 generation: the same noise, outputs equal up to bf16 rounding (not bit-equal)
+    low = generate(tmp_path / "img", 6, precision="bf16-mixed")
+    assert low.pixelmaps is not None and low.attrs["generated_from"]["precision"] == "bf16-mixed"
+    assert np.allclose(low.pixelmaps, gen.pixelmaps, rtol=0.1, atol=0.05)
+    with pytest.raises(ConfigError, match="precision"):
+        generate(tmp_path / "img", 2, precision="fp8")
 
 
 def test_bad_inputs(zoo: None, tmp_path: Path) -> None:
