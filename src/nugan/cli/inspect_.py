@@ -61,11 +61,18 @@ def format_summary(path: str, info: dict[str, Any]) -> list[str]:
     """The human-readable lines of ``nugan inspect``."""
     attrs = dict(info["attrs"])
     lines = [f"{path}: {info['n_events']} events"]
-    lines.append(
-        f"  format {attrs.pop('format', '?')}, schema v{attrs.pop('schema_version', '?')}, "
-        f"written by nugan {attrs.pop('nugan_version', '?')} at {attrs.pop('created', '?')}"
-    )
-    lines.append(f"  seed {attrs.pop('seed', '?')}")
+    config = attrs.get("config")
+    if isinstance(config, dict) and "reader" in config and attrs.get("format") != "nugan-events":
+        # a foreign file read just now: its provenance attrs describe this read, not how it was made
+        for key in ("schema_version", "nugan_version", "created", "seed"):
+            attrs.pop(key, None)
+        lines.append(f"  format {attrs.pop('format', '?')} (foreign file: no nugan provenance)")
+    else:
+        lines.append(
+            f"  format {attrs.pop('format', '?')}, schema v{attrs.pop('schema_version', '?')}, "
+            f"written by nugan {attrs.pop('nugan_version', '?')} at {attrs.pop('created', '?')}"
+        )
+        lines.append(f"  seed {attrs.pop('seed', '?')}")
     if info["columns"]:
         lines.append("  columns:")
         width = max(len(c) for c in info["columns"])
