@@ -196,3 +196,38 @@ def test_simulate_out_of_range_energies_exit_2(
     err = capsys.readouterr().err
     assert "outside the cross-section tables" in err and "zero interaction rate" in err
     assert not (tmp_path / "x.h5").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "expect"),
+    [
+        (["--seed", "-1"], "--seed must be ≥ 0"),  # formerly a numpy ValueError traceback
+        (["--process", "bogus"], "unknown process"),
+        (["--detector", "bogus"], "unknown detector preset"),
+    ],
+)
+def test_simulate_bad_options_fail_before_simulating(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], extra: list[str], expect: str
+) -> None:
+    out = str(tmp_path / "x.h5")
+    argv = ["simulate", "--flux", "mono:1", "--target", "C12", "--n", "5", "--out", out, *extra]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    # one line: the error comes before the progress bar starts
+    assert [ln for ln in err.splitlines() if ln.strip()] == [ln for ln in err.splitlines() if expect in ln]
+    assert not (tmp_path / "x.h5").exists()
+
+
+def test_simulate_out_must_be_an_hdf5_file(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["simulate", "--flux", "mono:1", "--target", "C12", "--n", "5", "--no-progress", "--out"]
+    # a folder: formerly an IsADirectoryError traceback after the simulation
+    assert main([*base, str(tmp_path)]) == 2
+    # another suffix: formerly HDF5 bytes written under a .parquet name, which nothing could read
+    assert main([*base, str(tmp_path / "ev.parquet")]) == 2
+    err = capsys.readouterr().err
+    assert "is a folder" in err and "nugan convert" in err and "Traceback" not in err
+    assert not (tmp_path / "ev.parquet").exists()
+    assert main([*base, str(tmp_path / "ev.h5")]) == 0
+    assert len(EventSet.read(tmp_path / "ev.h5")) == 5

@@ -65,6 +65,22 @@ def _shard(job: tuple[str, str, int, int, dict[str, Any], str, list[str] | None,
     return events
 
 
+def _check_out(out: str) -> None:
+    """Fail before simulating when the output path cannot be written as a nugan HDF5 file."""
+    from pathlib import Path
+
+    from nugan.errors import ConfigError
+
+    path = Path(out)
+    if path.is_dir():
+        raise ConfigError(f"--out {out}: is a folder; give a file name, e.g. {path / 'events.h5'}")
+    if path.suffix.lower() not in {".h5", ".hdf5", ""}:
+        raise ConfigError(
+            f"--out {out}: nugan simulate writes nugan HDF5 (.h5); write events.h5 and convert it "
+            f"(`nugan convert events.h5 {path.name}`)"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     import sys
 
@@ -80,16 +96,24 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--n must be positive, got {args.n}")
     if args.workers < 1 or args.shard_size < 1:
         raise ConfigError("--workers and --shard-size must be ≥ 1")
+    if args.seed < 0:
+        raise ConfigError(f"--seed must be ≥ 0, got {args.seed}")
+    _check_out(args.out)
     params = PhysicsParams.from_assignments(args.param)
     get_flux(args.flux, args.flavour)  # fail early on a bad flux or target
     get_target(args.target)
     if args.detector:
         try:
-            import nugan.physics.detector as _det  # noqa: F401
+            from nugan.physics.detector.config import get_detector_config
         except ImportError as exc:
             raise ConfigError(
                 f"--detector {args.detector}: the detector simulation is not available ({exc})"
             ) from None
+        get_detector_config(args.detector)  # fail early on an unknown preset
+    if args.process:
+        from nugan.physics.generator import _modes_for
+
+        _modes_for(args.process)  # fail early on an unknown process name
     sizes = [min(args.shard_size, args.n - start) for start in range(0, args.n, args.shard_size)]
     jobs = [
         (
