@@ -24,9 +24,15 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from nugan.data.hdf5 import count_events, read_events
-    from nugan.errors import SchemaError
+    from nugan.errors import ConfigError, SchemaError
     from nugan.physics.detector.display import draw_event, truth_summary
 
+    if args.out is not None:
+        target = Path(args.out)
+        if target.is_dir():
+            raise ConfigError(f"--out {args.out}: is a folder; give a PNG file name, e.g. {target / 'a.png'}")
+        if target.suffix.lower() != ".png":
+            raise ConfigError(f"--out {args.out}: the event display is written as PNG; name the file *.png")
     n = count_events(args.file)
     if not 0 <= args.event < n:
         raise SchemaError(f"{args.file}: has {n} events; --event must be in 0..{n - 1}, got {args.event}")
