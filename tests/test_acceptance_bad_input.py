@@ -231,3 +231,12 @@ def test_simulate_out_must_be_an_hdf5_file(
     assert not (tmp_path / "ev.parquet").exists()
     assert main([*base, str(tmp_path / "ev.h5")]) == 0
     assert len(EventSet.read(tmp_path / "ev.h5")) == 5
+
+
+def test_param_validation_accepts_numpy_numbers_and_rejects_strings() -> None:
+    assert PhysicsParams(ma_qe_gev=np.float32(1.1), mec_norm=np.int64(2)).mec_norm == 2
+    with pytest.raises(ConfigError, match="must be a number"):
+        PhysicsParams(ma_qe_gev="x")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="finite"):
+        PhysicsParams(ma_qe_gev=np.float32("nan"))
+    assert PhysicsParams.from_dict(PhysicsParams().to_dict()) == PhysicsParams()

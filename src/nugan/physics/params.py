@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -129,9 +130,11 @@ def _validate(params: PhysicsParams) -> None:
     """Raise ConfigError for a parameter value the generator cannot use (NaN, a negative mass, ...)."""
     for f in dataclasses.fields(params):
         value = getattr(params, f.name)
+        if isinstance(value, str) and str(f.type).startswith("float"):
+            raise ConfigError(f"parameter {f.name} must be a number, got {value!r}")
         if value is None or isinstance(value, (bool, str)):
             continue
-        if not isinstance(value, (int, float)) or not math.isfinite(value):
+        if not isinstance(value, numbers.Real) or not math.isfinite(value):
             raise ConfigError(f"parameter {f.name} must be a finite number, got {value!r}")
         if f.name in _POSITIVE and not value > 0:
             raise ConfigError(f"parameter {f.name} must be > 0, got {value!r}")
