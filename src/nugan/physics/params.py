@@ -136,9 +136,10 @@ def _validate(params: PhysicsParams) -> None:
             continue
         if not isinstance(value, numbers.Real) or not math.isfinite(value):
             raise ConfigError(f"parameter {f.name} must be a finite number, got {value!r}")
-        if f.name in _POSITIVE and not value > 0:
+        number = float(value)
+        if f.name in _POSITIVE and not number > 0:
             raise ConfigError(f"parameter {f.name} must be > 0, got {value!r}")
-        if f.name in _NON_NEGATIVE and value < 0:
+        if f.name in _NON_NEGATIVE and number < 0:
             raise ConfigError(f"parameter {f.name} must be ≥ 0, got {value!r}")
     for name, choices in _CHOICES.items():
         if getattr(params, name) not in choices:
