@@ -3,34 +3,51 @@
 A :class:`FeatureSpec` is fitted once on training data, saved as JSON next to a
 model, and used to encode events for a network and to decode generated arrays
 back to physical units. Every transform is exactly invertible (up to float32
-rounding), so ``spec.decode_table(spec.encode_table(ev)) ≈ ev.columns``.
+rounding) on its domain, so ``spec.decode_table(spec.encode_table(ev)) ≈ ev.columns``,
+and its inverse maps *any* real number into the column's physical domain, so that
+whatever a generator outputs decodes to a physical value (cos θ in [−1, 1], W > 0, ...).
 
 Per-column transforms (each followed by standardisation to zero mean and unit
 variance, except ``onehot`` and ``identity``):
 
-==========  ===================================================  ==========================
-name        forward                                              inverse
-==========  ===================================================  ==========================
-standard    ``z = (x - μ) / σ``                                  ``x = μ + σ z``
-log         ``z = (log x - μ) / σ`` (needs x > 0)                ``x = exp(μ + σ z)``
-log1p       ``z = (log(1 + x) - μ) / σ`` (needs x > -1)          ``x = expm1(μ + σ z)``
-logit       ``u = clip(x, ε, 1 - ε)``, ``z = (log(u/(1-u)) - μ)/σ``  ``x = sigmoid(μ + σ z)``
-onehot      one column per category seen in the fit              category of the largest entry
-identity    ``z = x``                                            ``x = z``
-==========  ===================================================  ==========================
+* ``standard``: ``z = (x - μ) / σ``; inverse ``x = μ + σ z`` (any real).
+* ``log``: ``z = (log x - μ) / σ`` (needs x > 0); inverse ``x = exp(μ + σ z)`` (> 0).
+* ``log1p``: ``z = (log(1 + x) - μ) / σ`` (needs x > −1); inverse ``x = expm1(μ + σ z)`` (see below).
+* ``logit``: ``u = clip(x, ε, 1 − ε)``, ``z = (log(u / (1 − u)) − μ) / σ``; inverse
+  ``x = sigmoid(μ + σ z)`` (in [ε, 1 − ε]).
+* ``logit:LO:HI``: ``u = clip((x − LO) / (HI − LO), ε, 1 − ε)``, then as ``logit``; inverse
+  ``x = LO + (HI − LO) sigmoid(μ + σ z)`` (in [LO, HI]).
+* ``onehot``: one column per category seen in the fit; inverse: the category of the largest entry.
+* ``identity``: ``z = x``; inverse ``x = z``.
 
 ``logit`` clips to ``[ε, 1 - ε]`` with ``ε = 1e-6`` (:data:`LOGIT_EPS`) so that
 exact 0 and 1 stay finite; it is exactly invertible on the clipped range, and a
 value outside it comes back as the nearest end (an error of at most ε).
+``logit:LO:HI`` (e.g. ``"logit:-1:1"`` for cos θ) is the same on ``[LO, HI]``
+(error at most ε·(HI − LO) at the ends); ``"logit"`` is ``"logit:0:1"``. Fitting a
+logit on data outside its bounds raises :class:`~nugan.errors.SchemaError`.
 
-``"auto"`` (the default) chooses per column, from the fit data:
+``log1p`` fitted on non-negative data (e.g. visible energy, with exact zeros for
+events that left nothing in the detector) decodes to values ≥ 0, and keeps the point
+mass at zero: a decoded value below half the smallest non-zero training value
+(``zero_below`` in the JSON) is returned as exactly 0 (no training value lies
+between 0 and that one, so the round trip stays exact). Fitted on data with
+negative values (> −1), it is the plain ``expm1`` inverse.
+
+``"auto"`` (the default) chooses per column, from the fit data, the first that applies:
 
 * bool or integer columns with at most 32 distinct values → ``onehot``
   (other integer columns → ``standard``, decoded values rounded);
 * floats within [0, 1] with values near both ends (min < 0.05 and max > 0.95)
   → ``logit``;
-* strictly positive floats spanning more than two decades (max/min > 100) → ``log``;
+* floats within [−1, 1] with values near both ends (min < −0.9 and max > 0.9),
+  e.g. cos θ → ``logit:-1:1``;
+* strictly positive floats (energies, W, Q²) → ``log``;
+* non-negative floats with exact zeros (visible energy) → ``log1p`` (decoded ≥ 0);
 * otherwise ``standard``.
+
+The spec also records each column's training minimum and maximum (``min``, ``max``
+in the JSON, :meth:`FeatureSpec.ranges`) for reports; decoding does not clip to them.
 
 Images (``events.pixelmaps``, ``(N, C, H, W)``) are mapped by ``log(1 + x)``
 (x ≥ 0, e.g. energy per cell) and then standardised per channel;
@@ -40,14 +57,18 @@ Example:
     >>> import numpy as np
     >>> from nugan.data import EventSet
     >>> rng = np.random.default_rng(0)
-    >>> ev = EventSet({"enu_gev": rng.uniform(0.1, 50, 100), "mode": rng.integers(1, 5, 100)})
-    >>> spec = FeatureSpec.fit(ev, ["enu_gev", "mode"])
-    >>> spec.transform_of("enu_gev"), spec.transform_of("mode"), spec.n_features
-    ('log', 'onehot', 5)
+    >>> ev = EventSet({"enu_gev": rng.uniform(0.1, 50, 100), "mode": rng.integers(1, 5, 100),
+    ...                "cos": rng.uniform(-1, 1, 100)})
+    >>> spec = FeatureSpec.fit(ev, ["enu_gev", "mode", "cos"])
+    >>> spec.transform_of("enu_gev"), spec.transform_of("mode"), spec.transform_of("cos"), spec.n_features
+    ('log', 'onehot', 'logit:-1:1', 6)
     >>> back = spec.decode_table(spec.encode_table(ev))
     >>> bool(np.allclose(back["enu_gev"], ev.columns["enu_gev"], rtol=1e-5))
     True
     >>> bool((back["mode"] == ev.columns["mode"]).all())
+    True
+    >>> wild = spec.decode_table(rng.normal(scale=10, size=(1000, 6)))
+    >>> bool(wild["enu_gev"].min() > 0 and np.abs(wild["cos"]).max() <= 1)
     True
 """
 
@@ -67,10 +88,46 @@ from nugan.data.eventset import EventSet
 from nugan.errors import ConfigError, InputFileError, SchemaError
 
 SPEC_FORMAT = "nugan-featurespec"
-SPEC_VERSION = 1
+SPEC_VERSION = 2  # 2: logit bounds, log1p floor/zero_below, column min/max; version 1 files still load
 LOGIT_EPS = 1e-6
 MAX_ONEHOT_CATEGORIES = 32
 TRANSFORMS: tuple[str, ...] = ("auto", "standard", "log", "logit", "log1p", "onehot", "identity")
+"""Transform names; ``logit`` also takes bounds, ``"logit:LO:HI"``."""
+
+
+def parse_transform(name: str) -> tuple[str, tuple[float, float] | None]:
+    """Split a transform name into its kind and, for ``"logit:LO:HI"``, the bounds.
+
+    Arguments:
+        name: one of :data:`TRANSFORMS`, or ``"logit:LO:HI"`` with finite LO < HI.
+
+    Example:
+        >>> parse_transform("logit:-1:1"), parse_transform("logit"), parse_transform("log")
+        (('logit', (-1.0, 1.0)), ('logit', (0.0, 1.0)), ('log', None))
+    """
+    parts = str(name).split(":")
+    kind = parts[0]
+    if kind not in TRANSFORMS or (len(parts) > 1 and kind != "logit"):
+        raise ConfigError(
+            f"unknown transform {name!r}; choose from {list(TRANSFORMS)} or 'logit:LO:HI' (e.g. 'logit:-1:1')"
+        )
+    if kind != "logit":
+        return kind, None
+    if len(parts) == 1:
+        return kind, (0.0, 1.0)
+    try:
+        if len(parts) != 3:
+            raise ValueError
+        lo, hi = float(parts[1]), float(parts[2])
+    except ValueError:
+        raise ConfigError(f"transform {name!r}: write bounds as 'logit:LO:HI', e.g. 'logit:-1:1'") from None
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise ConfigError(f"transform {name!r}: bounds must be finite with LO < HI")
+    return kind, (lo, hi)
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))
 
 
 @dataclass
@@ -83,6 +140,10 @@ class ColumnTransform:
         dtype: numpy dtype string of the original column (decoded values get it back).
         mean, std: standardisation after the elementwise map.
         categories: the values of a ``onehot`` column, in encoding order.
+        lo, hi: bounds of a ``logit`` column (default [0, 1]).
+        floor: lower limit of decoded ``log1p`` values (0 when fitted on non-negative data), or None.
+        zero_below: decoded ``log1p`` values below this are returned as exactly 0 (point mass at 0).
+        data_min, data_max: the training range (for reports; decoding does not clip to it).
     """
 
     name: str
@@ -91,11 +152,24 @@ class ColumnTransform:
     mean: float = 0.0
     std: float = 1.0
     categories: list[Any] = field(default_factory=list)
+    lo: float = 0.0
+    hi: float = 1.0
+    floor: float | None = None
+    zero_below: float = 0.0
+    data_min: float | None = None
+    data_max: float | None = None
 
     @property
     def width(self) -> int:
         """Number of encoded features."""
         return len(self.categories) if self.kind == "onehot" else 1
+
+    @property
+    def transform_name(self) -> str:
+        """The transform as :meth:`FeatureSpec.fit` accepts it (``"logit:-1:1"`` for bounded logit)."""
+        if self.kind == "logit" and (self.lo, self.hi) != (0.0, 1.0):
+            return f"logit:{_fmt(self.lo)}:{_fmt(self.hi)}"
+        return self.kind
 
     # ------------------------------------------------------------ elementwise
     def _map(self, x: np.ndarray, source: str) -> np.ndarray:
@@ -118,7 +192,7 @@ class ColumnTransform:
                 )
             return np.log1p(x)
         if self.kind == "logit":
-            u = np.clip(x, LOGIT_EPS, 1.0 - LOGIT_EPS)
+            u = np.clip((x - self.lo) / (self.hi - self.lo), LOGIT_EPS, 1.0 - LOGIT_EPS)
             return np.log(u) - np.log1p(-u)
         return x
 
@@ -126,10 +200,14 @@ class ColumnTransform:
         if self.kind == "log":
             return np.exp(np.clip(y, -700.0, 700.0))
         if self.kind == "log1p":
-            return np.expm1(np.clip(y, -700.0, 700.0))
+            x = np.expm1(np.clip(y, -700.0, 700.0))
+            if self.floor is not None:
+                x = np.where(x < max(self.zero_below, self.floor), self.floor, x)
+            return x
         if self.kind == "logit":
             u = 0.5 * (1.0 + np.tanh(0.5 * y))  # sigmoid without overflow
-            return np.clip(u, LOGIT_EPS, 1.0 - LOGIT_EPS)
+            u = np.clip(u, LOGIT_EPS, 1.0 - LOGIT_EPS)
+            return np.clip(self.lo + (self.hi - self.lo) * u, self.lo, self.hi)
         return y
 
     # -------------------------------------------------------------- encoding
@@ -168,6 +246,9 @@ class ColumnTransform:
         if dtype.kind in "iu":
             info = np.iinfo(dtype)
             return np.clip(np.rint(x), info.min, info.max).astype(dtype)
+        if dtype.kind == "f":  # stay finite (and > 0 for log) after casting, e.g. to float32
+            finfo = np.finfo(dtype)
+            x = np.clip(x, float(finfo.tiny) if self.kind == "log" else -float(finfo.max), float(finfo.max))
         return x.astype(dtype)
 
     def to_dict(self) -> dict[str, Any]:
@@ -176,10 +257,21 @@ class ColumnTransform:
             d["categories"] = list(self.categories)
         elif self.kind != "identity":
             d.update(mean=self.mean, std=self.std)
+        if self.kind == "logit":
+            d["bounds"] = [self.lo, self.hi]
+        if self.kind == "log1p" and self.floor is not None:
+            d.update(floor=self.floor, zero_below=self.zero_below)
+        if self.data_min is not None and self.data_max is not None:
+            d.update(min=self.data_min, max=self.data_max)
         return d
 
     @staticmethod
     def from_dict(d: Mapping[str, Any]) -> ColumnTransform:
+        """Rebuild from :meth:`to_dict` output (version 1 files: no bounds, floor or range)."""
+        lo, hi = (float(b) for b in d.get("bounds", (0.0, 1.0)))
+        if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+            raise SchemaError(f"column {d['name']!r}: invalid logit bounds {d.get('bounds')}")
+        floor = d.get("floor")
         return ColumnTransform(
             name=str(d["name"]),
             kind=str(d["transform"]),
@@ -187,6 +279,12 @@ class ColumnTransform:
             mean=float(d.get("mean", 0.0)),
             std=float(d.get("std", 1.0)),
             categories=list(d.get("categories", [])),
+            lo=lo,
+            hi=hi,
+            floor=None if floor is None else float(floor),
+            zero_below=float(d.get("zero_below", 0.0)),
+            data_min=None if d.get("min") is None else float(d["min"]),
+            data_max=None if d.get("max") is None else float(d["max"]),
         )
 
 
@@ -194,10 +292,14 @@ def auto_transform(values: np.ndarray) -> str:
     """The transform that ``"auto"`` picks for a column (see the module docstring).
 
     Example:
-        >>> auto_transform(np.array([True, False])), auto_transform(np.array([0.5, 20.0]))
+        >>> auto_transform(np.array([True, False])), auto_transform(np.array([-0.5, 20.0]))
         ('onehot', 'standard')
         >>> auto_transform(np.array([0.01, 3.0, 50.0])), auto_transform(np.array([0.01, 0.5, 0.99]))
         ('log', 'logit')
+        >>> auto_transform(np.array([-0.95, 0.2, 1.0])), auto_transform(np.array([0.0, 0.3, 7.0]))
+        ('logit:-1:1', 'log1p')
+        >>> auto_transform(np.array([-3.0, 2.0]))
+        'standard'
     """
     x = np.asarray(values)
     if x.dtype.kind in "biu":
@@ -207,8 +309,12 @@ def auto_transform(values: np.ndarray) -> str:
     lo, hi = float(np.min(x)), float(np.max(x))
     if lo >= 0.0 and hi <= 1.0 and lo < 0.05 and hi > 0.95:
         return "logit"
-    if lo > 0.0 and hi / lo > 100.0:
+    if lo >= -1.0 and hi <= 1.0 and lo < -0.9 and hi > 0.9:
+        return "logit:-1:1"
+    if lo > 0.0:
         return "log"
+    if lo == 0.0:
+        return "log1p"
     return "standard"
 
 
@@ -220,7 +326,21 @@ def _fit_column(name: str, values: np.ndarray, kind: str) -> ColumnTransform:
         )
     if kind == "auto":
         kind = auto_transform(x)
+    kind, bounds = parse_transform(kind)
     ct = ColumnTransform(name=name, kind=kind, dtype=x.dtype.str)
+    if x.size:
+        ct.data_min, ct.data_max = float(np.min(x)), float(np.max(x))
+    if bounds is not None:
+        ct.lo, ct.hi = bounds
+        if x.size and (float(np.min(x)) < ct.lo or float(np.max(x)) > ct.hi):
+            raise SchemaError(
+                f"column {name!r} has values in [{np.min(x):g}, {np.max(x):g}], outside the bounds of its "
+                f"transform {ct.transform_name!r}; widen them (e.g. 'logit:LO:HI') or use 'standard'"
+            )
+    if kind == "log1p" and x.size and float(np.min(x)) >= 0.0:
+        ct.floor = 0.0
+        positive = x[x > 0]
+        ct.zero_below = 0.5 * float(positive.min()) if positive.size else 0.0
     if kind == "onehot":
         cats = np.unique(x)
         if len(cats) > 1024:
@@ -279,14 +399,21 @@ class FeatureSpec:
         return out
 
     def transform_of(self, column: str) -> str:
-        """The transform name chosen for ``column``."""
+        """The transform name chosen for ``column`` (as :meth:`fit` accepts it, e.g. ``"logit:-1:1"``)."""
         for t in self.transforms:
             if t.name == column:
-                return t.kind
+                return t.transform_name
         raise ConfigError(f"the FeatureSpec has no column {column!r}; it has {self.columns}")
 
+    def ranges(self) -> dict[str, tuple[float, float] | None]:
+        """Column → (min, max) of the training data (None for specs saved before version 2)."""
+        return {
+            t.name: None if t.data_min is None or t.data_max is None else (t.data_min, t.data_max)
+            for t in self.transforms
+        }
+
     def __repr__(self) -> str:
-        cols = ", ".join(f"{t.name}:{t.kind}" for t in self.transforms)
+        cols = ", ".join(f"{t.name}:{t.transform_name}" for t in self.transforms)
         return f"FeatureSpec(columns=[{cols}], n_features={self.n_features}, image_shape={self.image_shape})"
 
     # ------------------------------------------------------------------- fit
@@ -304,13 +431,16 @@ class FeatureSpec:
             events: training data.
             columns: the columns to encode, in order.
             images: whether to encode ``events.pixelmaps`` too.
-            transforms: column → transform name (default ``"auto"`` for every column).
+            transforms: column → transform name (default ``"auto"`` for every column): one of
+                :data:`TRANSFORMS`, or ``"logit:LO:HI"`` for a quantity bounded to [LO, HI].
         """
         transforms = dict(transforms or {})
         columns = list(columns)
-        bad = {k: v for k, v in transforms.items() if v not in TRANSFORMS}
-        if bad:
-            raise ConfigError(f"unknown transform(s) {bad}; choose from {list(TRANSFORMS)}")
+        for k, v in transforms.items():
+            try:
+                parse_transform(v)
+            except ConfigError as exc:
+                raise ConfigError(f"column {k!r}: {exc}") from None
         extra = sorted(set(transforms) - set(columns))
         if extra:
             raise ConfigError(f"transforms given for {extra}, which are not among the columns {columns}")
