@@ -63,6 +63,9 @@ def test_auto_picks_physically_bounded_transforms(rng):
             "is_cc": rng.random(n) < 0.5,
             "dx_cm": rng.normal(0, 30, n),  # negative and positive, unbounded
             "asym": rng.uniform(-0.5, 0.5, n),  # in [-1, 1] but not near the ends
+            "w_all_gev": np.where(
+                rng.random(n) < 0.2, 0.93827208943, 0.938272089430001 + rng.exponential(0.4, n)
+            ),
         }
     )
     ev.columns["lep_costheta"][:2] = [-0.97, 0.9999]
@@ -78,6 +81,7 @@ def test_auto_picks_physically_bounded_transforms(rng):
         "is_cc": "onehot",
         "dx_cm": "standard",
         "asym": "standard",
+        "w_all_gev": "log1p:0.93827208943",  # point mass at W = M_N (elastic events)
     }
     assert auto_transform(np.array([-0.95, 0.0, 0.95])) == "logit:-1:1"
     assert auto_transform(np.array([-0.95, 0.0, 1.01])) == "standard"  # leaves [-1, 1]
@@ -85,6 +89,9 @@ def test_auto_picks_physically_bounded_transforms(rng):
     assert auto_transform(np.array([2.0, 150.0])) == "log"  # any strictly positive float
     assert auto_transform(np.array([0.0, 150.0])) == "log1p"  # non-negative with exact zeros
     assert auto_transform(np.array([0.1, 0.5, 0.9])) == "log"  # in (0, 1] but not near both ends
+    assert auto_transform(np.array([-2.0, -2.0, 3.0, 4.0])) == "log1p:-2"  # threshold at -2
+    assert auto_transform(np.full(5, 1.0)) == "log"  # constant: no threshold
+    assert auto_transform(np.r_[1.0, np.linspace(1.0, 2.0, 999)]) == "log"  # 2 ties in 1000: no point mass
 
 
 def _assert_in_domain(cols: dict[str, np.ndarray]) -> None:
@@ -113,7 +120,9 @@ def test_decode_of_any_real_input_stays_in_the_physical_domain(rng, dtype):
     for scale in (1.0, 10.0, 1e3, 1e6):
         noise = rng.normal(scale=scale, size=(4000, spec.n_features))
         _assert_in_domain(spec.decode_table(noise))
-    extreme = np.array([[-np.finfo(np.float32).max] * 4, [np.finfo(np.float32).max] * 4])
+    extreme = np.array(
+        [[-np.finfo(np.float32).max] * spec.n_features, [np.finfo(np.float32).max] * spec.n_features]
+    )
     _assert_in_domain(spec.decode_table(extreme))
 
 
@@ -132,6 +141,22 @@ def test_point_mass_at_zero_is_kept(rng):
     z0 = float(z[0, 0])
     around = spec.decode_table(z0 + np.linspace(-0.01, 0.001 * ct.zero_below, 50)[:, None])["vis"]
     np.testing.assert_array_equal(around, 0.0)
+    # the same at a threshold LO: W >= M_N with elastic events exactly at M_N
+    m_n = 0.93827208943
+    w = np.where(rng.random(1000) < 0.25, m_n, m_n + rng.exponential(0.3, 1000))
+    wspec = FeatureSpec.fit(EventSet({"w": w}), ["w"])
+    assert wspec.transform_of("w") == f"log1p:{m_n!r}"
+    zw = wspec.encode_table(EventSet({"w": w}))
+    np.testing.assert_allclose(wspec.decode_table(zw)["w"], w, rtol=2e-6)
+    assert np.all(wspec.decode_table(zw)["w"][w == m_n] == m_n)
+    wild = wspec.decode_table(rng.normal(scale=10, size=(5000, 1)))["w"]
+    assert wild.min() == m_n and 0.2 < np.mean(wild == m_n) < 0.8
+    # explicit bounds; data below them are refused
+    assert (
+        FeatureSpec.fit(EventSet({"w": w}), ["w"], transforms={"w": "log1p:0.9"}).transforms[0].floor == 0.9
+    )
+    with pytest.raises(SchemaError, match="below the bound"):
+        FeatureSpec.fit(EventSet({"w": w}), ["w"], transforms={"w": "log1p:1"})
     # explicit log1p on data with values in (-1, 0) keeps the plain expm1 inverse
     neg = FeatureSpec.fit(EventSet({"a": np.array([-0.5, 0.0, 2.0])}), ["a"], transforms={"a": "log1p"})
     assert neg.transforms[0].floor is None
@@ -188,7 +213,7 @@ def test_explicit_bounds_api_and_json(rng, tmp_path):
     # decoding does not clip to the training range, only to the bounds
     wide = again.decode_table(np.array([[-20.0, 0.0], [20.0, 0.0]]))["cos"]
     assert wide[0] < lo and wide[1] > hi and np.all(np.abs(wide) <= 1)
-    for bad in ("logit:1:-1", "logit:a:b", "logit:0", "log:0:1", "logit:0:inf"):
+    for bad in ("logit:1:-1", "logit:a:b", "logit:0", "log:0:1", "logit:0:inf", "log1p:0:1", "log1p:x"):
         with pytest.raises(ConfigError, match="cos"):
             FeatureSpec.fit(ev, ["cos"], transforms={"cos": bad})
     with pytest.raises(SchemaError, match="outside the bounds"):
@@ -225,8 +250,15 @@ def test_version_1_json_still_loads_with_its_old_meaning(tmp_path):
     np.testing.assert_allclose(cols["vis"], np.expm1([0.5, 0.5 - 4.0]), rtol=1e-12)  # v1: plain expm1
     np.testing.assert_allclose(cols["e"], np.exp([0.7, 1.6]), rtol=1e-12)
     np.testing.assert_array_equal(cols["mode"], [2, 3])
-    ev = EventSet({"x": np.array([0.3]), "vis": np.array([1.0]), "e": np.array([2.0]),
-                   "c": np.array([0.2]), "mode": np.array([3], np.int32)})
+    ev = EventSet(
+        {
+            "x": np.array([0.3]),
+            "vis": np.array([1.0]),
+            "e": np.array([2.0]),
+            "c": np.array([0.2]),
+            "mode": np.array([3], np.int32),
+        }
+    )
     np.testing.assert_allclose(spec.decode_table(spec.encode_table(ev))["vis"], [1.0], rtol=1e-6)
 
 

@@ -13,6 +13,8 @@ variance, except ``onehot`` and ``identity``):
 * ``standard``: ``z = (x - μ) / σ``; inverse ``x = μ + σ z`` (any real).
 * ``log``: ``z = (log x - μ) / σ`` (needs x > 0); inverse ``x = exp(μ + σ z)`` (> 0).
 * ``log1p``: ``z = (log(1 + x) - μ) / σ`` (needs x > −1); inverse ``x = expm1(μ + σ z)`` (see below).
+* ``log1p:LO``: ``z = (log(1 + x − LO) - μ) / σ`` for a quantity x ≥ LO; inverse ``LO + expm1(μ + σ z)``,
+  at least LO (see below).
 * ``logit``: ``u = clip(x, ε, 1 − ε)``, ``z = (log(u / (1 − u)) − μ) / σ``; inverse
   ``x = sigmoid(μ + σ z)`` (in [ε, 1 − ε]).
 * ``logit:LO:HI``: ``u = clip((x − LO) / (HI − LO), ε, 1 − ε)``, then as ``logit``; inverse
@@ -28,11 +30,14 @@ value outside it comes back as the nearest end (an error of at most ε).
 logit on data outside its bounds raises :class:`~nugan.errors.SchemaError`.
 
 ``log1p`` fitted on non-negative data (e.g. visible energy, with exact zeros for
-events that left nothing in the detector) decodes to values ≥ 0, and keeps the point
-mass at zero: a decoded value below half the smallest non-zero training value
-(``zero_below`` in the JSON) is returned as exactly 0 (no training value lies
-between 0 and that one, so the round trip stays exact). Fitted on data with
-negative values (> −1), it is the plain ``expm1`` inverse.
+events that left nothing in the detector) is ``log1p:0``: it decodes to values ≥ 0, and
+keeps the point mass at zero: a decoded value below half the smallest non-zero training
+value (``zero_below`` in the JSON) is returned as exactly 0 (no training value lies
+between 0 and that one, so the round trip stays exact, and a generator that spreads the
+spike of the zeros a little still produces exact zeros, never negative energies).
+``log1p:LO`` does the same at LO, e.g. the hadronic invariant mass W ≥ M_N with its point
+mass at W = M_N from (quasi-)elastic events. Fitted on data with negative values (> −1),
+plain ``log1p`` has the plain ``expm1`` inverse (values > −1).
 
 ``"auto"`` (the default) chooses per column, from the fit data, the first that applies:
 
@@ -42,8 +47,11 @@ negative values (> −1), it is the plain ``expm1`` inverse.
   → ``logit``;
 * floats within [−1, 1] with values near both ends (min < −0.9 and max > 0.9),
   e.g. cos θ → ``logit:-1:1``;
-* strictly positive floats (energies, W, Q²) → ``log``;
-* non-negative floats with exact zeros (visible energy) → ``log1p`` (decoded ≥ 0);
+* floats with a point mass at their minimum LO (at least 2 events and 0.5 %
+  (:data:`POINT_MASS_FRACTION`) of them exactly at LO: a threshold, e.g. zero visible energy or
+  W = M_N) → ``log1p:LO`` (written ``log1p`` for LO = 0), decoded ≥ LO;
+* strictly positive floats (energies, W, Q²) → ``log`` (decoded > 0);
+* non-negative floats with exact zeros → ``log1p`` (decoded ≥ 0);
 * otherwise ``standard``.
 
 The spec also records each column's training minimum and maximum (``min``, ``max``
@@ -91,39 +99,48 @@ SPEC_FORMAT = "nugan-featurespec"
 SPEC_VERSION = 2  # 2: logit bounds, log1p floor/zero_below, column min/max; version 1 files still load
 LOGIT_EPS = 1e-6
 MAX_ONEHOT_CATEGORIES = 32
+POINT_MASS_FRACTION = 0.005
+"""``"auto"`` sees a point mass (threshold) at a column's minimum when this fraction of values equal it."""
 TRANSFORMS: tuple[str, ...] = ("auto", "standard", "log", "logit", "log1p", "onehot", "identity")
 """Transform names; ``logit`` also takes bounds, ``"logit:LO:HI"``."""
 
 
-def parse_transform(name: str) -> tuple[str, tuple[float, float] | None]:
-    """Split a transform name into its kind and, for ``"logit:LO:HI"``, the bounds.
+def parse_transform(name: str) -> tuple[str, tuple[float, ...] | None]:
+    """Split a transform name into its kind and its bounds.
 
     Arguments:
-        name: one of :data:`TRANSFORMS`, or ``"logit:LO:HI"`` with finite LO < HI.
+        name: one of :data:`TRANSFORMS`, ``"logit:LO:HI"`` with finite LO < HI, or
+            ``"log1p:LO"`` (a quantity ≥ LO, possibly with a point mass at LO).
+
+    Returns:
+        ``(kind, bounds)``: bounds ``(LO, HI)`` for logit, ``(LO,)`` for ``log1p:LO``, else None.
 
     Example:
         >>> parse_transform("logit:-1:1"), parse_transform("logit"), parse_transform("log")
         (('logit', (-1.0, 1.0)), ('logit', (0.0, 1.0)), ('log', None))
+        >>> parse_transform("log1p:0.938"), parse_transform("log1p")
+        (('log1p', (0.938,)), ('log1p', None))
     """
     parts = str(name).split(":")
     kind = parts[0]
-    if kind not in TRANSFORMS or (len(parts) > 1 and kind != "logit"):
+    if kind not in TRANSFORMS or (len(parts) > 1 and kind not in ("logit", "log1p")):
         raise ConfigError(
-            f"unknown transform {name!r}; choose from {list(TRANSFORMS)} or 'logit:LO:HI' (e.g. 'logit:-1:1')"
+            f"unknown transform {name!r}; choose from {list(TRANSFORMS)}, 'logit:LO:HI' (e.g. "
+            "'logit:-1:1') or 'log1p:LO'"
         )
-    if kind != "logit":
-        return kind, None
     if len(parts) == 1:
-        return kind, (0.0, 1.0)
+        return kind, ((0.0, 1.0) if kind == "logit" else None)
+    n_bounds = 2 if kind == "logit" else 1
+    form = "'logit:LO:HI', e.g. 'logit:-1:1'" if kind == "logit" else "'log1p:LO', e.g. 'log1p:0'"
     try:
-        if len(parts) != 3:
+        if len(parts) != n_bounds + 1:
             raise ValueError
-        lo, hi = float(parts[1]), float(parts[2])
+        bounds = tuple(float(b) for b in parts[1:])
     except ValueError:
-        raise ConfigError(f"transform {name!r}: write bounds as 'logit:LO:HI', e.g. 'logit:-1:1'") from None
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ConfigError(f"transform {name!r}: bounds must be finite with LO < HI")
-    return kind, (lo, hi)
+        raise ConfigError(f"transform {name!r}: write bounds as {form}") from None
+    if not all(np.isfinite(bounds)) or (kind == "logit" and not bounds[0] < bounds[1]):
+        raise ConfigError(f"transform {name!r}: bounds must be finite (and LO < HI)")
+    return kind, bounds
 
 
 def _fmt(v: float) -> str:
@@ -141,8 +158,10 @@ class ColumnTransform:
         mean, std: standardisation after the elementwise map.
         categories: the values of a ``onehot`` column, in encoding order.
         lo, hi: bounds of a ``logit`` column (default [0, 1]).
-        floor: lower limit of decoded ``log1p`` values (0 when fitted on non-negative data), or None.
-        zero_below: decoded ``log1p`` values below this are returned as exactly 0 (point mass at 0).
+        floor: for ``log1p``, the lower limit LO of the column (the map is ``log(1 + x − LO)``, and decoded
+            values are ≥ LO); 0 when fitted on non-negative data, None (no limit, LO = 0) otherwise.
+        zero_below: decoded ``log1p`` values with ``x − LO`` below this are returned as exactly LO
+            (keeps a point mass at LO, e.g. zero visible energy, or W = M_N for elastic events).
         data_min, data_max: the training range (for reports; decoding does not clip to it).
     """
 
@@ -169,6 +188,8 @@ class ColumnTransform:
         """The transform as :meth:`FeatureSpec.fit` accepts it (``"logit:-1:1"`` for bounded logit)."""
         if self.kind == "logit" and (self.lo, self.hi) != (0.0, 1.0):
             return f"logit:{_fmt(self.lo)}:{_fmt(self.hi)}"
+        if self.kind == "log1p" and self.floor:
+            return f"log1p:{_fmt(self.floor)}"
         return self.kind
 
     # ------------------------------------------------------------ elementwise
@@ -185,12 +206,13 @@ class ColumnTransform:
                 )
             return np.log(x)
         if self.kind == "log1p":
-            if np.any(x <= -1):
+            shift = self.floor or 0.0
+            if np.any(x - shift <= -1):
                 raise SchemaError(
-                    f"{source}: column {self.name!r} has values <= -1 but its transform is 'log1p'; "
-                    "use 'standard' for it"
+                    f"{source}: column {self.name!r} has values <= {shift - 1:g} but its transform is "
+                    f"{self.transform_name!r}; refit with 'standard' for it"
                 )
-            return np.log1p(x)
+            return np.log1p(x - shift)
         if self.kind == "logit":
             u = np.clip((x - self.lo) / (self.hi - self.lo), LOGIT_EPS, 1.0 - LOGIT_EPS)
             return np.log(u) - np.log1p(-u)
@@ -200,10 +222,10 @@ class ColumnTransform:
         if self.kind == "log":
             return np.exp(np.clip(y, -700.0, 700.0))
         if self.kind == "log1p":
-            x = np.expm1(np.clip(y, -700.0, 700.0))
-            if self.floor is not None:
-                x = np.where(x < max(self.zero_below, self.floor), self.floor, x)
-            return x
+            d = np.expm1(np.clip(y, -700.0, 700.0))
+            if self.floor is None:
+                return d
+            return np.where(d < self.zero_below, 0.0, d) + self.floor
         if self.kind == "logit":
             u = 0.5 * (1.0 + np.tanh(0.5 * y))  # sigmoid without overflow
             u = np.clip(u, LOGIT_EPS, 1.0 - LOGIT_EPS)
@@ -311,6 +333,9 @@ def auto_transform(values: np.ndarray) -> str:
         return "logit"
     if lo >= -1.0 and hi <= 1.0 and lo < -0.9 and hi > 0.9:
         return "logit:-1:1"
+    at_min = int(np.count_nonzero(x == lo))
+    if hi > lo and at_min >= 2 and at_min >= POINT_MASS_FRACTION * x.size:
+        return "log1p" if lo == 0.0 else f"log1p:{_fmt(lo)}"
     if lo > 0.0:
         return "log"
     if lo == 0.0:
@@ -330,17 +355,25 @@ def _fit_column(name: str, values: np.ndarray, kind: str) -> ColumnTransform:
     ct = ColumnTransform(name=name, kind=kind, dtype=x.dtype.str)
     if x.size:
         ct.data_min, ct.data_max = float(np.min(x)), float(np.max(x))
-    if bounds is not None:
+    if kind == "logit" and bounds is not None:
         ct.lo, ct.hi = bounds
         if x.size and (float(np.min(x)) < ct.lo or float(np.max(x)) > ct.hi):
             raise SchemaError(
                 f"column {name!r} has values in [{np.min(x):g}, {np.max(x):g}], outside the bounds of its "
                 f"transform {ct.transform_name!r}; widen them (e.g. 'logit:LO:HI') or use 'standard'"
             )
-    if kind == "log1p" and x.size and float(np.min(x)) >= 0.0:
+    if kind == "log1p" and bounds is not None:
+        ct.floor = bounds[0]
+        if x.size and float(np.min(x)) < ct.floor:
+            raise SchemaError(
+                f"column {name!r} has values down to {np.min(x):g}, below the bound of its transform "
+                f"{ct.transform_name!r}; lower it or use 'standard'"
+            )
+    elif kind == "log1p" and x.size and float(np.min(x)) >= 0.0:
         ct.floor = 0.0
-        positive = x[x > 0]
-        ct.zero_below = 0.5 * float(positive.min()) if positive.size else 0.0
+    if ct.floor is not None:
+        above = x[x > ct.floor].astype(np.float64) - ct.floor
+        ct.zero_below = 0.5 * float(above.min()) if above.size else 0.0
     if kind == "onehot":
         cats = np.unique(x)
         if len(cats) > 1024:
