@@ -193,6 +193,20 @@ def test_hit_threshold_follows_the_reference_readout(tmp_path: Path) -> None:
     assert auto["observables"]["sparsity"]["separation_power"]["value"] > 0.3  # still visible here
 
 
+def test_cli_a_file_against_itself_is_indistinguishable(tmp_path: Path) -> None:
+    # the same file twice: AUC 0.5, KPD and FPD ≈ 0 (before the fix: AUC ≈ 0.2, KPD −0.55 ± 0.57)
+    f = _write(toy_events(N, seed=90, image_shape=(2, 8, 8)), tmp_path / "ref.h5")
+    out = tmp_path / "ident"
+    assert main(["evaluate", f, f, "--out", str(out), "--no-plots"]) == 0
+    m = json.loads((out / "metrics.json").read_text())
+    for level in ("low_level", "high_level"):
+        assert abs(m["classifier_auc"][level]["value"] - 0.5) < 0.05, level
+    assert abs(m["kpd"]["value"]) < 1e-3 and abs(m["kpd"]["value"]) <= 2 * m["kpd"]["error"]
+    assert m["fpd"]["value"] < 1e-3 + 2 * m["fpd"]["error"]
+    assert m["prdc"]["precision"]["value"] < 0.99  # no event finds itself in the other batch
+    assert "maxabs" in m["feature_scaling"]["fpd_kpd"]
+
+
 def test_a_collapsed_generator_still_gets_a_report(tmp_path: Path) -> None:
     # all-zero pixel maps and constant columns: empty views, NaN centroids, empty spectra
     ref = toy_events(100, seed=70, particles=False, image_shape=(2, 8, 8))

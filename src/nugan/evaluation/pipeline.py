@@ -30,6 +30,11 @@ from nugan.evaluation.observables import (
 
 MIN_EVENTS = 20
 MAX_LOW_LEVEL_PIXELS = 512
+FEATURE_SCALING = {
+    "fpd_kpd": "maxabs: each high-level feature divided by the reference's max |x| (as JetNet), "
+    "the same factors for both samples",
+    "prdc": "std: (x - mean_ref) / std_ref per high-level feature, the same for both samples",
+}
 
 Progress = Callable[[str], None]
 
@@ -176,8 +181,8 @@ def reference_split_baseline(features: np.ndarray, seed: int) -> dict[str, Any]:
     a, b = features[perm[: len(perm) // 2]], features[perm[len(perm) // 2 :]]
     return {
         "description": "reference split in two random halves (each N_ref/2 events)",
-        "fpd": M.fpd(a, b, seed=seed).to_dict(),
-        "kpd": M.kpd(a, b, seed=seed).to_dict(),
+        "fpd": M.fpd(a, b, seed=seed, normalise="maxabs").to_dict(),
+        "kpd": M.kpd(a, b, seed=seed, normalise="maxabs").to_dict(),
     }
 
 
@@ -289,9 +294,10 @@ def evaluate(
     result: dict[str, Any] = {}
     say("FPD, KPD, PRDC")
     t = time.perf_counter()
-    result["fpd"] = M.fpd(hl_g, hl_r, seed=seed).to_dict()
-    result["kpd"] = M.kpd(hl_g, hl_r, seed=seed).to_dict()
-    result["prdc"] = {k: v.to_dict() for k, v in M.prdc(hl_g, hl_r, seed=seed).items()}
+    result["fpd"] = M.fpd(hl_g, hl_r, seed=seed, normalise="maxabs").to_dict()
+    result["kpd"] = M.kpd(hl_g, hl_r, seed=seed, normalise="maxabs").to_dict()
+    result["prdc"] = {k: v.to_dict() for k, v in M.prdc(hl_g, hl_r, seed=seed, normalise="std").items()}
+    result["feature_scaling"] = dict(FEATURE_SCALING)
     result["baseline"] = reference_split_baseline(hl_r, seed)
     timings["fpd_kpd_prdc"] = time.perf_counter() - t
 
