@@ -153,3 +153,14 @@ def test_large_config_and_unicode_strings(tmp_path):
     assert back.attrs["config"] == big
     assert back.columns["tag"].tolist() == ["νμ CC", "ν̄e", "nc"]
     assert read_attrs(path)["config"]["name"] == "ν-flux"
+
+
+def test_written_files_get_the_usual_permissions(small_events, tmp_path):
+    import os
+    import stat
+
+    path = tmp_path / "ev.h5"
+    small_events.write(path)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
