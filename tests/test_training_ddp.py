@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from nugan.data import EventSet, provenance
+from nugan.errors import NuganError
 from nugan.training import generate, load_run, train
 from nugan.training.checkpoint import load_checkpoint
 
@@ -33,7 +34,14 @@ def test_two_process_ddp_on_cpu_trains_and_loads_in_one_process(tmp_path: Path) 
         "optimizer_impl": "foreach",
     }
     out = tmp_path / "ddp"
-    res = train("dcgan", _images(), out, config=cfg, steps=4, devices=2, seed=0)
+    try:
+        res = train("dcgan", _images(), out, config=cfg, steps=4, devices=2, seed=0)
+    except NuganError:
+        raise  # e.g. the processes' weights differ: a real failure
+    except Exception as exc:  # infrastructure (port taken, process start under load): retry once
+        print(f"first DDP attempt failed, retrying: {type(exc).__name__}: {exc}")
+        out = tmp_path / "ddp-retry"
+        res = train("dcgan", _images(), out, config=cfg, steps=4, devices=2, seed=0)
     assert res.step == 4 and all(np.isfinite(list(res.losses.values())))
     stored = json.loads((out / "config.json").read_text())
     assert stored["world_size"] == 2 and stored["strategy"] == "ddp_spawn"
