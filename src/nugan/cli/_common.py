@@ -8,7 +8,9 @@ from typing import Any
 from nugan.errors import NuganError
 
 
-def add_verb(subparsers: Any, name: str, help_text: str, description: str | None = None) -> argparse.ArgumentParser:
+def add_verb(
+    subparsers: Any, name: str, help_text: str, description: str | None = None
+) -> argparse.ArgumentParser:
     """Add a verb with consistent help formatting."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
         name,
