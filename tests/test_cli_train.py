@@ -224,3 +224,15 @@ def test_bad_run_directories(
     )
     assert "enu_gev" in _err(capsys)
     assert gen(run) == 0
+
+
+@pytest.mark.parametrize("setting", ["lr=abc", "lr=nan", "lr=-1"])
+def test_bad_hyperparameter_values_exit_2(tmp_path, capsys, setting):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "t.h5"
+    EventSet({"a": rng.normal(size=64), "b": rng.normal(size=64)}).write(path)
+    rc = main(["train", "--model", "flow", "--data", str(path), "--features", "a,b",
+               "--steps", "2", "--out", str(tmp_path / "run"), "--set", setting, "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    assert "lr" in err and "Traceback" not in err

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -141,11 +142,37 @@ def create_model(
             f"model {name!r} has no hyper-parameter(s) {', '.join(unknown)}; "
             f"known: {', '.join(sorted(known))}"
         )
+    for key, value in overrides.items():
+        _check_hparam_value(name, key, value, known[key])
     cls.check_inputs(tuple(int(s) for s in data_shape), int(condition_dim), int(n_classes))
     hparams = {**(preset.hparams if preset else {}), **overrides}
-    model = cls(data_shape, condition_dim=condition_dim, n_classes=n_classes, **hparams)
+    try:
+        model = cls(data_shape, condition_dim=condition_dim, n_classes=n_classes, **hparams)
+        model.configure_optimizers()  # fail here, with the model's name, on e.g. a negative lr
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"model {name!r}: invalid hyper-parameters {overrides}: {exc}") from None
     model.registry_name = name
     return model
+
+
+def _check_hparam_value(name: str, key: str, value: Any, default: Any) -> None:
+    """Reject an override whose type does not match the default's (numbers must be finite)."""
+    if default is None or value is None:
+        return
+    bad = False
+    if isinstance(default, bool):
+        bad = not isinstance(value, bool)
+    elif isinstance(default, (int, float)):
+        bad = isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+        bad = bad or (isinstance(default, int) and not isinstance(default, bool) and isinstance(value, float)
+                      and not float(value).is_integer())
+    elif isinstance(default, str):
+        bad = not isinstance(value, str)
+    if bad:
+        raise ConfigError(
+            f"model {name!r}: hyper-parameter {key} = {value!r} has the wrong type or is not finite "
+            f"(default {default!r}); e.g. --set {key}={default}"
+        )
 
 
 def training_defaults(name: str) -> dict[str, Any]:
