@@ -34,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
         if r.get("preset_of"):
             extra.append(f"preset of {r['preset_of']}")
         tags = f" [{', '.join(extra)}]" if extra else ""
-        print(f"{r['name']:<{width}}  {r['paper']} ({r['year']}); data: {kind}{tags}")
+        year = "" if str(r["year"]) in r["paper"] else f" ({r['year']})"
+        print(f"{r['name']:<{width}}  {r['paper']}{year}; data: {kind}{tags}")
         print(f"{'':<{width}}  value function: {r['value_function']}")
         if r.get("description"):
             print(f"{'':<{width}}  {r['description']}")
