@@ -156,16 +156,24 @@ def create_model(
 
 
 def _check_hparam_value(name: str, key: str, value: Any, default: Any) -> None:
-    """Reject an override whose type does not match the default's (numbers must be finite)."""
+    """Reject an override whose type does not match the default's (numbers must be finite).
+
+    A numeric default also accepts a list of numbers (e.g. a per-channel ``output_floor``).
+    """
     if default is None or value is None:
         return
+
+    def is_number(v: Any) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
     bad = False
     if isinstance(default, bool):
         bad = not isinstance(value, bool)
-    elif isinstance(default, (int, float)):
-        bad = isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-        bad = bad or (isinstance(default, int) and not isinstance(default, bool) and isinstance(value, float)
-                      and not float(value).is_integer())
+    elif isinstance(default, int):
+        bad = not (is_number(value) and float(value).is_integer())
+    elif isinstance(default, float):
+        values = value if isinstance(value, (list, tuple)) else [value]
+        bad = not values or not all(is_number(v) for v in values)
     elif isinstance(default, str):
         bad = not isinstance(value, str)
     if bad:
