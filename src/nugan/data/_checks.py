@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from nugan.data.eventset import EventSet
 from nugan.errors import InputFileError, SchemaError
 
@@ -60,3 +62,12 @@ def one_line(exc: BaseException) -> str:
     """``Type: message`` of an exception from a third-party library, on one line."""
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def json_default(obj: Any) -> Any:
+    """``json.dumps(default=...)`` for metadata of foreign formats: numpy → Python, anything else → str."""
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return str(obj)

@@ -27,7 +27,14 @@ import awkward as ak
 import numpy as np
 
 from nugan._atomic import atomic_path
-from nugan.data._checks import existing_file, finite_events, foreign_attrs, nonempty, one_line
+from nugan.data._checks import (
+    existing_file,
+    finite_events,
+    foreign_attrs,
+    json_default,
+    nonempty,
+    one_line,
+)
 from nugan.data.eventset import PARTICLE_DTYPES, PARTICLE_FIELDS, SCHEMA_VERSION, EventSet
 from nugan.errors import InputFileError, SchemaError
 
@@ -73,7 +80,7 @@ def write_root(events: EventSet, path: str | os.PathLike[str], tree: str = DEFAU
             f.mktree(tree, types)
             if len(events):
                 f[tree].extend(branches)
-            f[_meta_key(tree)] = json.dumps(meta, default=_json_default)
+            f[_meta_key(tree)] = json.dumps(meta, default=json_default)
 
 
 def _branch_type(value: Any) -> Any:
@@ -81,14 +88,6 @@ def _branch_type(value: Any) -> Any:
         return value.type
     arr = np.asarray(value)
     return (arr.dtype, arr.shape[1:]) if arr.ndim > 1 else arr.dtype
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.generic):
-        return obj.item()
-    return str(obj)
 
 
 # ----------------------------------------------------------------------- read

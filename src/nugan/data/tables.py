@@ -26,7 +26,14 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from nugan._atomic import atomic_path
-from nugan.data._checks import existing_file, finite_events, foreign_attrs, nonempty, one_line
+from nugan.data._checks import (
+    existing_file,
+    finite_events,
+    foreign_attrs,
+    json_default,
+    nonempty,
+    one_line,
+)
 from nugan.data.eventset import (
     PARTICLE_DTYPES,
     PARTICLE_FIELDS,
@@ -76,15 +83,7 @@ def events_to_arrow(events: EventSet, drop_parts: bool = False, flat_only: bool 
         arrays["labels"] = pa.array(events.labels)
         meta["label_names"] = events.label_names
     table = pa.table(arrays) if arrays else pa.table({"__empty__": pa.nulls(len(events))})
-    return table.replace_schema_metadata({META_KEY: json.dumps(meta, default=_json_default).encode()})
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.generic):
-        return obj.item()
-    return str(obj)
+    return table.replace_schema_metadata({META_KEY: json.dumps(meta, default=json_default).encode()})
 
 
 def write_parquet(events: EventSet, path: str | os.PathLike[str], compression: str = "zstd") -> None:
