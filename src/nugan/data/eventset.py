@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -284,14 +285,14 @@ class EventSet:
         )
 
     # ------------------------------------------------------------------- I/O
-    def write(self, path: str, **options: Any) -> None:
+    def write(self, path: str | os.PathLike[str], **options: Any) -> None:
         """Write to a nugan HDF5 file atomically (see :func:`nugan.data.hdf5.write_events`)."""
         from nugan.data.hdf5 import write_events
 
         write_events(self, path, **options)
 
     @staticmethod
-    def read(path: str, **options: Any) -> EventSet:
+    def read(path: str | os.PathLike[str], **options: Any) -> EventSet:
         """Read a nugan HDF5 file (see :func:`nugan.data.hdf5.read_events`)."""
         from nugan.data.hdf5 import read_events
 
