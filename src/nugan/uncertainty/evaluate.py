@@ -251,13 +251,7 @@ def _evaluate_classifier(
                 f"{set_name.split(':', 1)[1]} (OOD) → {run.class_names[p]}" for p in p_ood["probs"].argmax(1)
             ]
         metrics["ood"][set_name] = block
-        fname = f"uq_roc_{_slug(set_name)}.png"
-        plots.roc_curves(
-            {k: (*roc_curve(score_in[k], scores_out[k]), block["auroc"][k]) for k in score_in},
-            out / fname,
-            title=f"OOD: {set_name}",
-        )
-        figures.append((f"ROC curves, OOD set `{set_name}`", fname))
+        figures.append(_roc_figure(set_name, score_in, scores_out, block["auroc"], out))
     all_pix, all_mi = np.concatenate(examples_pix), np.concatenate(examples_mi)
     top = np.argsort(-all_mi, kind="stable")[:n_examples]
     plots.event_displays(
@@ -341,13 +335,7 @@ def _evaluate_regressor(
                 e_true, p_ood["mean"], p_ood["total_calibrated"], 0.68
             )
         metrics["ood"][set_name] = block
-        fname = f"uq_roc_{_slug(set_name)}.png"
-        plots.roc_curves(
-            {k: (*roc_curve(score_in[k], scores_out[k]), block["auroc"][k]) for k in score_in},
-            out / fname,
-            title=f"OOD: {set_name}",
-        )
-        figures.append((f"ROC curves, OOD set `{set_name}`", fname))
+        figures.append(_roc_figure(set_name, score_in, scores_out, block["auroc"], out))
     top = np.argsort(-pred["epistemic"], kind="stable")[:n_examples]
     caps = [
         f"E {e_true[j]:.2f} → {mean[j]:.2f} ± {np.sqrt(var_cal[j]):.2f} GeV (epi. σ "
@@ -492,3 +480,20 @@ def _report_markdown(metrics: dict[str, Any], figures: list[tuple[str, str]]) ->
     for caption, fname in figures:
         lines += [f"### {caption}", "", f"![{caption}]({fname})", ""]
     return "\n".join(lines)
+
+
+def _roc_figure(
+    set_name: str,
+    score_in: dict[str, np.ndarray],
+    scores_out: dict[str, np.ndarray],
+    auroc: dict[str, float],
+    out: Path,
+) -> tuple[str, str]:
+    """Draw the ROC curves of every OOD score for one set; return the report's (caption, file)."""
+    fname = f"uq_roc_{_slug(set_name)}.png"
+    plots.roc_curves(
+        {k: (*roc_curve(score_in[k], scores_out[k]), auroc[k]) for k in score_in},
+        out / fname,
+        title=f"OOD: {set_name}",
+    )
+    return f"ROC curves, OOD set `{set_name}`", fname
